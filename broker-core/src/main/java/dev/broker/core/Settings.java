@@ -1,0 +1,217 @@
+package dev.broker.core;
+
+import dev.broker.api.Durations;
+import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.BrokerConfig.FsyncPolicy;
+import dev.broker.spi.BrokerConfig.OverflowPolicy;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Settings reads the broker's configuration (SPEC section 7): each setting from its flag
+ * ({@code --port 9090}), else its environment variable ({@code PORT}), else its default. Every
+ * value is checked; a bad one is a {@link ConfigException} naming the variable and what it accepts.
+ * Stateless and thread-safe.
+ */
+public final class Settings {
+    /** Setting is one row of the table: its variable, default, what it accepts and what it means. */
+    private record Setting(String variable, String defaultValue, String accepts, String meaning) {
+        String flag() {
+            return "--" + variable.toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private static final List<Setting> TABLE = List.of(
+            new Setting("PORT", "8080", "a TCP port from 0 to 65535 (0 picks a free one)",
+                    "Port of the HTTP API and the WebSocket endpoint /ws."),
+            new Setting("PERSISTENCE_ENABLED", "true", "true or false",
+                    "Write messages to a durable store before answering a publish."),
+            new Setting("RETENTION_HOURS", "24", "a whole number of hours from 1 to 876000",
+                    "How long a topic keeps a message."),
+            new Setting("MAX_MESSAGE_SIZE", "1048576", "a number of bytes from 1 to 67108864",
+                    "Largest message data accepted, in bytes."),
+            new Setting("MAX_QUEUE_SIZE", "10000", "a number of messages from 1 to 100000000",
+                    "Most messages a topic keeps."),
+            new Setting("DATA_DIR", "./data", "a directory path",
+                    "Where a durable store keeps its files."),
+            new Setting("MAX_BATCH_SIZE", "1000", "a number of messages from 1 to 100000",
+                    "Most messages in one batch publish."),
+            new Setting("ACK_TIMEOUT", "30s", "a duration such as 500ms, 30s, 5m (at least 1ms, at most 12h)",
+                    "How long a manually acknowledged delivery is leased."),
+            new Setting("MAX_DELIVERIES", "5", "a number from 1 to 1000",
+                    "Deliveries of a message before it goes to the dead letter queue."),
+            new Setting("OVERFLOW_POLICY", "reject", "reject or drop-oldest",
+                    "What a publish to a full topic does."),
+            new Setting("FSYNC", "interval", "always, interval or never",
+                    "When the store forces writes to the disk."),
+            new Setting("STORE", "", "the name of an installed store plugin (memory, mvstore)",
+                    "Store plugin; mvstore when persistence is on, memory when it is off."),
+            new Setting("TRANSPORTS", "", "a comma-separated list of installed transport names (http, websocket)",
+                    "Transports to start; all that are installed when empty."));
+
+    private Settings() {
+    }
+
+    /** Parsed is the outcome of reading the command line. */
+    public sealed interface Parsed {
+        /** Run: start the broker with this configuration. */
+        record Run(BrokerConfig config) implements Parsed {
+        }
+
+        /** Help: print this text and exit successfully. */
+        record Help(String text) implements Parsed {
+        }
+    }
+
+    /**
+     * parse reads the flags and the environment.
+     *
+     * @throws ConfigException with one line naming what is wrong
+     */
+    public static Parsed parse(String[] args, Map<String, String> environment) {
+        CommandSpec spec = commandSpec();
+        CommandLine commandLine = new CommandLine(spec);
+        ParseResult result;
+        try {
+            result = commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new ConfigException(e.getMessage() + " (see --help)");
+        }
+        if (result.isUsageHelpRequested()) {
+            return new Parsed.Help(commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF));
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Setting s : TABLE) {
+            OptionSpec option = spec.findOption(s.flag());
+            String value = result.hasMatchedOption(option) ? option.getValue()
+                    : environment.getOrDefault(s.variable(), s.defaultValue());
+            values.put(s.variable(), value.trim());
+        }
+        return new Parsed.Run(toConfig(values));
+    }
+
+    /** fromEnvironment reads a configuration from variables alone, defaults filling the rest. */
+    public static BrokerConfig fromEnvironment(Map<String, String> environment) {
+        return ((Parsed.Run) parse(new String[0], environment)).config();
+    }
+
+    private static CommandSpec commandSpec() {
+        CommandSpec spec = CommandSpec.create()
+                .name("broker")
+                .mixinStandardHelpOptions(false);
+        spec.usageMessage()
+                .description("A pub/sub message broker: HTTP API and WebSocket on one port.",
+                        "Each option can also be set by the environment variable named in brackets;",
+                        "a flag wins over the variable.")
+                .sortOptions(false);
+        for (Setting s : TABLE) {
+            String shown = s.defaultValue().isEmpty() ? "" : " Default: " + s.defaultValue() + ".";
+            spec.addOption(OptionSpec.builder(s.flag())
+                    .paramLabel("<" + s.variable().toLowerCase(Locale.ROOT).replace('_', '-') + ">")
+                    .type(String.class)
+                    .description("[" + s.variable() + "] " + s.meaning() + shown)
+                    .build());
+        }
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+        return spec;
+    }
+
+    private static BrokerConfig toConfig(Map<String, String> v) {
+        int port = integer(v, "PORT", 0, 65535);
+        boolean persistence = bool(v, "PERSISTENCE_ENABLED");
+        Duration retention = Duration.ofHours(integer(v, "RETENTION_HOURS", 1, 876_000));
+        int maxMessageSize = integer(v, "MAX_MESSAGE_SIZE", 1, 64 * 1024 * 1024);
+        int maxQueueSize = integer(v, "MAX_QUEUE_SIZE", 1, 100_000_000);
+        Path dataDir = convert(v, "DATA_DIR", text -> {
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException("empty");
+            }
+            try {
+                return Path.of(text);
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        });
+        int maxBatchSize = integer(v, "MAX_BATCH_SIZE", 1, 100_000);
+        Duration ackTimeout = convert(v, "ACK_TIMEOUT", text -> {
+            Duration d = Durations.parse(text);
+            if (d.toMillis() < 1 || d.compareTo(Duration.ofHours(12)) > 0) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        });
+        int maxDeliveries = integer(v, "MAX_DELIVERIES", 1, 1000);
+        OverflowPolicy overflow = choice(v, "OVERFLOW_POLICY", Map.of(
+                "reject", OverflowPolicy.REJECT, "drop-oldest", OverflowPolicy.DROP_OLDEST));
+        FsyncPolicy fsync = choice(v, "FSYNC", Map.of(
+                "always", FsyncPolicy.ALWAYS, "interval", FsyncPolicy.INTERVAL, "never", FsyncPolicy.NEVER));
+        Optional<String> store = Optional.of(v.get("STORE")).filter(s -> !s.isEmpty())
+                .map(s -> convert(v, "STORE", Settings::pluginName));
+        Set<String> transports = v.get("TRANSPORTS").isEmpty() ? Set.of()
+                : convert(v, "TRANSPORTS", text -> Arrays.stream(text.split(","))
+                        .map(String::trim).map(Settings::pluginName)
+                        .collect(Collectors.toCollection(LinkedHashSet::new)));
+        return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
+                ackTimeout, maxDeliveries, overflow, fsync, store, transports);
+    }
+
+    private static String pluginName(String text) {
+        if (!text.matches("[a-z][a-z0-9-]{0,63}")) {
+            throw new IllegalArgumentException("not a plugin name");
+        }
+        return text;
+    }
+
+    private static int integer(Map<String, String> v, String variable, int min, int max) {
+        return convert(v, variable, text -> {
+            long n = Long.parseLong(text);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return (int) n;
+        });
+    }
+
+    private static boolean bool(Map<String, String> v, String variable) {
+        return convert(v, variable, text -> switch (text.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not a boolean");
+        });
+    }
+
+    private static <E> E choice(Map<String, String> v, String variable, Map<String, E> choices) {
+        return convert(v, variable, text -> {
+            E e = choices.get(text.toLowerCase(Locale.ROOT));
+            if (e == null) {
+                throw new IllegalArgumentException("not a choice");
+            }
+            return e;
+        });
+    }
+
+    private static <T> T convert(Map<String, String> v, String variable, Function<String, T> parser) {
+        String text = v.get(variable);
+        try {
+            return parser.apply(text);
+        } catch (RuntimeException e) {
+            Setting s = TABLE.stream().filter(t -> t.variable().equals(variable)).findFirst().orElseThrow();
+            throw new ConfigException(variable + " (" + s.flag() + ") is '" + text + "' but must be " + s.accepts());
+        }
+    }
+}

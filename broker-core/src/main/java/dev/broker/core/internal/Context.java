@@ -1,0 +1,38 @@
+package dev.broker.core.internal;
+
+import dev.broker.api.MessageBroker;
+import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.BrokerContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.function.Supplier;
+
+/** Context is the {@link BrokerContext} every plugin of one broker gets. Thread-safe. */
+@Singleton
+final class Context implements BrokerContext {
+    private final BrokerConfig config;
+    private final MessageBroker broker;
+    private final SharedObjects shared;
+
+    @Inject
+    Context(BrokerConfig config, MessageBroker broker, SharedObjects shared) {
+        this.config = config;
+        this.broker = broker;
+        this.shared = shared;
+    }
+
+    @Override
+    public BrokerConfig config() {
+        return config;
+    }
+
+    @Override
+    public MessageBroker broker() {
+        return broker;
+    }
+
+    @Override
+    public <T extends AutoCloseable> T shared(Class<T> type, Supplier<? extends T> factory) {
+        return shared.get(type, factory);
+    }
+}

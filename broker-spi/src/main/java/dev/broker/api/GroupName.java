@@ -1,0 +1,37 @@
+package dev.broker.api;
+
+import java.util.regex.Pattern;
+
+/**
+ * GroupName is the validated name of a consumer group: 1 to 64 characters of {@code [A-Za-z0-9_-]}.
+ *
+ * @param value the name as the user wrote it
+ */
+public record GroupName(String value) {
+    /** DEFAULT is the group a consumer uses when it names none. */
+    public static final GroupName DEFAULT = new GroupName("default");
+
+    private static final Pattern SYNTAX = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
+    /**
+     * Creates a group name.
+     *
+     * @throws BrokerException with {@link ErrorCode#INVALID_GROUP} if the name is not valid
+     */
+    public GroupName {
+        if (value == null || !SYNTAX.matcher(value).matches()) {
+            throw new BrokerException(ErrorCode.INVALID_GROUP, "'" + value
+                    + "' is not a group name: use 1 to 64 letters, digits, '_' or '-'");
+        }
+    }
+
+    /** of parses a group name; see the constructor for what it throws. */
+    public static GroupName of(String value) {
+        return new GroupName(value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.broker.spi;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * BrokerConfig is the broker's validated configuration (SPEC section 7). Each setting comes from an
+ * environment variable or the flag of the same name; the core reads and checks them, plugins read
+ * this record. Immutable.
+ *
+ * @param port               TCP port of HTTP and WebSocket; 0 picks a free one
+ * @param persistenceEnabled whether messages are written to a durable store
+ * @param retention          how long a message is kept ({@code RETENTION_HOURS})
+ * @param maxMessageSize     the most bytes one message's data may have
+ * @param maxQueueSize       the most messages a topic keeps
+ * @param dataDir            where a durable store keeps its files
+ * @param maxBatchSize       the most items one batch publish may have
+ * @param ackTimeout         how long a manual delivery is leased before it is handed out again
+ * @param maxDeliveries      deliveries of one message before it is dead-lettered
+ * @param overflowPolicy     what a publish to a full topic does
+ * @param fsync              when the store forces its writes to the disk
+ * @param store              the store plugin asked for by name, if any
+ * @param transports         the transport plugins asked for by name; empty means all that are found
+ */
+public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
+                           int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
+                           int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
+                           Optional<String> store, Set<String> transports) {
+
+    /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
+    public enum OverflowPolicy {
+        /** REJECT evicts the oldest message only if every group finished it, else refuses with 429. */
+        REJECT,
+        /** DROP_OLDEST evicts the oldest message anyway and counts it as dropped. */
+        DROP_OLDEST
+    }
+
+    /** FsyncPolicy says when the store forces written data to the disk. */
+    public enum FsyncPolicy {
+        /** ALWAYS forces each group commit before answering. */
+        ALWAYS,
+        /** INTERVAL forces once a second. */
+        INTERVAL,
+        /** NEVER leaves it to the operating system. */
+        NEVER
+    }
+
+    /**
+     * Creates a configuration.
+     *
+     * @throws IllegalArgumentException naming the setting and what it accepts, if a value is out of range
+     */
+    public BrokerConfig {
+        require(port >= 0 && port <= 65535, "PORT must be a TCP port from 0 to 65535");
+        require(retention != null && !retention.isNegative() && !retention.isZero(),
+                "RETENTION_HOURS must be a positive whole number of hours");
+        require(maxMessageSize >= 1, "MAX_MESSAGE_SIZE must be a positive number of bytes");
+        require(maxQueueSize >= 1, "MAX_QUEUE_SIZE must be a positive number of messages");
+        Objects.requireNonNull(dataDir, "DATA_DIR");
+        require(maxBatchSize >= 1, "MAX_BATCH_SIZE must be a positive number of messages");
+        require(ackTimeout != null && ackTimeout.toMillis() >= 1, "ACK_TIMEOUT must be a positive duration");
+        require(maxDeliveries >= 1, "MAX_DELIVERIES must be a positive number");
+        Objects.requireNonNull(overflowPolicy, "OVERFLOW_POLICY");
+        Objects.requireNonNull(fsync, "FSYNC");
+        Objects.requireNonNull(store, "STORE");
+        transports = Set.copyOf(transports);
+    }
+
+    /** defaults is the configuration when nothing is set. */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(8080, true, Duration.ofHours(24), 1_048_576, 10_000, Path.of("data"), 1000,
+                Duration.ofSeconds(30), 5, OverflowPolicy.REJECT, FsyncPolicy.INTERVAL, Optional.empty(), Set.of());
+    }
+
+    /** withPort returns a copy on another port. */
+    public BrokerConfig withPort(int newPort) {
+        return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
+                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

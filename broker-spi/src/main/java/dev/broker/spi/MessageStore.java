@@ -1,0 +1,47 @@
+package dev.broker.spi;
+
+import dev.broker.api.Message;
+import dev.broker.api.TopicName;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * MessageStore keeps topics' messages. The core owns offsets and ordering: it calls
+ * {@link #append} for a topic with consecutive offsets, one call at a time per topic, and reads
+ * only offsets it was told are stored. Every method is thread-safe; calls for different topics may
+ * run concurrently.
+ */
+public interface MessageStore extends AutoCloseable {
+    /**
+     * recover lists what the store held when it was opened. Called once, before anything else.
+     */
+    List<StoredTopic> recover();
+
+    /**
+     * append stores messages of one topic whose offsets follow the topic's last appended one. It
+     * returns at once; the stage completes when the messages are written (as durably as the store
+     * promises), or exceptionally, in which case none of them is stored. Stages of one topic
+     * complete in the order of their calls.
+     */
+    CompletionStage<Void> append(TopicName topic, List<Message> messages);
+
+    /**
+     * read returns up to {@code limit} stored messages of the topic from {@code fromOffset} on, in
+     * offset order; fewer (or none) where the topic ends or was truncated.
+     */
+    List<Message> read(TopicName topic, long fromOffset, int limit);
+
+    /** truncate drops the topic's messages below {@code firstOffset}. Dropping nothing is fine. */
+    void truncate(TopicName topic, long firstOffset);
+
+    /** delete drops the topic and everything of it. Deleting an unknown topic does nothing. */
+    void delete(TopicName topic);
+
+    /** problem is why the store cannot write now, or empty if it can. */
+    Optional<String> problem();
+
+    /** close writes what is pending and releases the store's files. Repeat calls do nothing. */
+    @Override
+    void close();
+}
