@@ -28,6 +28,10 @@ public enum ErrorCode {
     TOPIC_NOT_FOUND("topic-not-found"),
     /** STORE_UNAVAILABLE: the message store cannot write (disk full, file locked, closed). */
     STORE_UNAVAILABLE("store-unavailable"),
+    /** NOT_SUBSCRIBED: a WebSocket unsubscribe names a subscription the connection does not have. */
+    NOT_SUBSCRIBED("not-subscribed"),
+    /** INVALID_FRAME: a WebSocket frame has an unknown type or lacks a field its type needs. */
+    INVALID_FRAME("invalid-frame"),
     /** NOT_IMPLEMENTED: the request is valid but this version of the broker does not do it yet. */
     NOT_IMPLEMENTED("not-implemented"),
     /** NOT_FOUND: no such path. */

@@ -8,10 +8,11 @@ import java.util.regex.Pattern;
  * @param value the name as the user wrote it
  */
 public record GroupName(String value) {
+    // Declared before DEFAULT, which needs it to be initialised.
+    private static final Pattern SYNTAX = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
     /** DEFAULT is the group a consumer uses when it names none. */
     public static final GroupName DEFAULT = new GroupName("default");
-
-    private static final Pattern SYNTAX = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     /**
      * Creates a group name.

@@ -93,7 +93,11 @@ public record Plugins(MessageStoreProvider store, List<TransportProvider> transp
 
     private static <P> Map<String, P> discover(ModuleLayer layer, Class<P> type, String kind, Function<P, String> name) {
         Map<String, P> byName = new TreeMap<>();
-        ServiceLoader<P> loader = ServiceLoader.load(layer, type);
+        // From the boot layer, look through the class loader so that providers on the class path
+        // (as in a test run that puts some modules there) are found beside named modules.
+        ServiceLoader<P> loader = layer == ModuleLayer.boot()
+                ? ServiceLoader.load(type, Plugins.class.getClassLoader())
+                : ServiceLoader.load(layer, type);
         for (ServiceLoader.Provider<P> provider : loader.stream().toList()) {
             P p;
             try {

@@ -1,0 +1,112 @@
+package dev.broker.web;
+
+import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.BrokerContext;
+import dev.broker.web.internal.ProblemErrorHandler;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WebServer is the Jetty server behind the broker's one port. Each plugin that serves on the port
+ * adds its handler under a path with {@link #route} while it is created; the first
+ * {@link #start} starts the server with every route added so far. Unmatched paths get a 404
+ * problem. Thread-safe.
+ */
+public final class WebServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+    /** IDLE_TIMEOUT_MS outlasts the longest long-poll (30 s), so a waiting client is not cut off. */
+    private static final long IDLE_TIMEOUT_MS = 65_000;
+
+    private final BrokerConfig config;
+    private final Server server;
+    private final ServerConnector connector;
+    private final Map<String, Handler> routes = new LinkedHashMap<>();
+    private boolean started;
+
+    private WebServer(BrokerConfig config) {
+        this.config = config;
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8, 60_000);
+        threads.setName("broker-web");
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setPort(config.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        server.addConnector(connector);
+        server.setErrorHandler(new ProblemErrorHandler());
+        server.setStopTimeout(5_000);
+    }
+
+    /** of returns the broker's one web server, made on first use. */
+    public static WebServer of(BrokerContext context) {
+        return context.shared(WebServer.class, () -> new WebServer(context.config()));
+    }
+
+    /**
+     * route serves requests whose path matches {@code pathSpec} (Jetty's syntax: {@code /ws} exact,
+     * {@code /metrics}, {@code /} for everything else) with the handler. The most specific match
+     * wins.
+     *
+     * @throws IllegalStateException if the server has started or the path is taken
+     */
+    public synchronized void route(String pathSpec, Handler handler) {
+        if (started) {
+            throw new IllegalStateException("routes must be added before the web server starts");
+        }
+        if (routes.putIfAbsent(pathSpec, handler) != null) {
+            throw new IllegalStateException("the path " + pathSpec + " is served by another plugin already");
+        }
+    }
+
+    /** start starts the server on the configured port, once; later calls do nothing. */
+    public synchronized void start() throws Exception {
+        if (started) {
+            return;
+        }
+        PathMappingsHandler mappings = new PathMappingsHandler();
+        routes.forEach((spec, handler) -> mappings.addMapping(PathSpec.from(spec), handler));
+        server.setHandler(mappings);
+        try {
+            server.start();
+        } catch (java.io.IOException e) {
+            server.stop();
+            throw new IllegalStateException("cannot listen on port " + config.port() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            server.stop();
+            throw new IllegalStateException("the web server could not start: " + e.getMessage(), e);
+        }
+        started = true;
+        LOG.debug("web server listening on port {} with routes {}", port(), routes.keySet());
+    }
+
+    /** port is the port the server listens on: the configured one, or the one picked for port 0. */
+    public int port() {
+        return connector.getLocalPort() > 0 ? connector.getLocalPort() : config.port();
+    }
+
+    /** uri is the address of a path on this server, for a scheme such as {@code http} or {@code ws}. */
+    public URI uri(String scheme, String path) {
+        String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
+        return URI.create(scheme + "://" + host + ":" + port() + path);
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        if (server.isStarted() || server.isStarting()) {
+            server.stop();
+        }
+    }
+}

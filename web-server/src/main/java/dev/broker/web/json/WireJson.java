@@ -1,0 +1,94 @@
+package dev.broker.web.json;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.broker.api.Delivery;
+import dev.broker.api.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * WireJson writes the broker's JSON: messages as clients see them over HTTP and WebSocket, with
+ * their {@code data} exactly as it was published. Stateless and thread-safe.
+ */
+public final class WireJson {
+    /** FACTORY is the shared Jackson factory, with limits wide enough for any message the broker takes. */
+    public static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(1000)
+                    .build())
+            .build();
+
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private WireJson() {
+    }
+
+    /** Body writes one JSON document with a generator. */
+    @FunctionalInterface
+    public interface Body {
+        /** write writes the document. */
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** bytes writes a JSON document to UTF-8 bytes. */
+    public static byte[] bytes(Body body) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(512);
+             JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            body.write(g);
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** text writes a JSON document to a string. */
+    public static String text(Body body) {
+        return new String(bytes(body), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** parser reads UTF-8 JSON. */
+    public static JsonParser parser(byte[] json) throws IOException {
+        return FACTORY.createParser(json);
+    }
+
+    /** timestamp formats an instant as RFC 3339 UTC with milliseconds, as every message shows it. */
+    public static String timestamp(Instant instant) {
+        return TIMESTAMP.format(instant);
+    }
+
+    /** writeMessage writes a delivery as a JSON object: id, topic, data, headers, timestamp, retryCount, offset. */
+    public static void writeMessage(JsonGenerator g, Delivery delivery) throws IOException {
+        g.writeStartObject();
+        writeMessageFields(g, delivery);
+        g.writeEndObject();
+    }
+
+    /** writeMessageFields writes a delivery's fields into an object the caller has started. */
+    public static void writeMessageFields(JsonGenerator g, Delivery delivery) throws IOException {
+        Message m = delivery.message();
+        g.writeStringField("id", m.id().toString());
+        g.writeStringField("topic", m.topic().value());
+        g.writeFieldName("data");
+        g.writeRawValue(m.data());
+        g.writeObjectFieldStart("headers");
+        for (Map.Entry<String, String> h : m.headers().entrySet()) {
+            g.writeStringField(h.getKey(), h.getValue());
+        }
+        g.writeEndObject();
+        g.writeStringField("timestamp", timestamp(m.timestamp()));
+        g.writeNumberField("retryCount", delivery.retryCount());
+        g.writeNumberField("offset", m.offset());
+    }
+}
