@@ -11,6 +11,8 @@ module dev.broker.transport.http {
     // Jersey finds its injection manager with ServiceLoader; HK2 is the one we ship.
     requires org.glassfish.jersey.inject.hk2;
     requires org.slf4j;
+    // Jersey logs through java.util.logging; one false warning of it is turned down.
+    requires java.logging;
 
     // Jersey and HK2 reflect on the resources and providers.
     opens dev.broker.transport.http.internal to org.glassfish.jersey.core.server, org.glassfish.hk2.locator,

@@ -90,8 +90,8 @@ public final class Router implements MessageBroker {
         Optional<TopicName> exact = pattern.exactTopic();
         if (exact.isPresent()) {
             TopicLog log = topic(exact.get());
-            BroadcastSubscription s = new BroadcastSubscription(pattern, listener, sub -> log.subscribers.remove(sub));
-            log.subscribers.add(s);
+            BroadcastSubscription s = new BroadcastSubscription(pattern, listener, log::detach);
+            log.attach(s);
             return s;
         }
         BroadcastSubscription s = new BroadcastSubscription(pattern, listener, this::unsubscribeWildcard);
@@ -100,7 +100,7 @@ public final class Router implements MessageBroker {
             wildcardSubscriptions.add(s);
             for (TopicLog log : topics.values()) {
                 if (pattern.matches(log.name)) {
-                    log.subscribers.add(s);
+                    log.attach(s);
                 }
             }
         } finally {
@@ -185,7 +185,7 @@ public final class Router implements MessageBroker {
         TopicLog log = new TopicLog(name, first, next, store, config, clock, ids);
         for (BroadcastSubscription s : wildcardSubscriptions) {
             if (s.pattern().matches(name)) {
-                log.subscribers.add(s);
+                log.attach(s);
             }
         }
         return log;
@@ -196,7 +196,7 @@ public final class Router implements MessageBroker {
         try {
             wildcardSubscriptions.remove(s);
             for (TopicLog log : topics.values()) {
-                log.subscribers.remove(s);
+                log.detach(s);
             }
         } finally {
             registry.unlock();

@@ -52,7 +52,12 @@ final class TopicLog {
     /** storedOffset: every offset below it is in the store and may be handed to consumers. */
     private volatile long storedOffset;
 
-    final CopyOnWriteArrayList<BroadcastSubscription> subscribers = new CopyOnWriteArrayList<>();
+    /** Attached is a subscriber and the first offset it may receive: the stored offset when it subscribed. */
+    private record Attached(BroadcastSubscription subscription, long from) {
+    }
+
+    private final CopyOnWriteArrayList<Attached> subscribers = new CopyOnWriteArrayList<>();
+    /** Guards the stored offset's advance against attaching a subscriber, and the undispatched queue. */
     private final Queue<Message> undispatched = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean dispatching = new AtomicBoolean();
 
@@ -68,11 +73,24 @@ final class TopicLog {
         this.ids = ids;
     }
 
+    /** attach makes a subscription receive every message stored from now on. */
+    void attach(BroadcastSubscription subscription) {
+        synchronized (undispatched) {
+            subscribers.add(new Attached(subscription, storedOffset));
+        }
+    }
+
+    /** detach stops a subscription's deliveries from this topic. */
+    void detach(BroadcastSubscription subscription) {
+        subscribers.removeIf(a -> a.subscription() == subscription);
+    }
+
     /** append gives the batch offsets, hands it to the store and completes once it is stored. */
     CompletionStage<List<Message>> append(List<NewMessage> batch) {
         CompletionStage<List<Message>> stored;
         synchronized (this) {
-            makeRoom(batch.size());
+            long firstBefore = firstOffset;
+            long evictTo = makeRoom(batch.size());
             Instant now = Instant.ofEpochMilli(clock.millis());
             List<Message> messages = new ArrayList<>(batch.size());
             long offset = nextOffset;
@@ -84,9 +102,12 @@ final class TopicLog {
             // Attached under the monitor, so a store that completes at once records batches in offset order.
             stored = store.append(name, messages).handle((ok, failure) -> {
                 if (failure != null) {
-                    rewind(first, messages.size());
+                    rewind(first, messages.size(), firstBefore, evictTo);
                     throw new BrokerException(ErrorCode.STORE_UNAVAILABLE,
                             "the store could not write the message: " + rootMessage(failure), null, failure);
+                }
+                if (evictTo > firstBefore) {
+                    store.truncate(name, evictTo);
                 }
                 markStored(messages);
                 return messages;
@@ -147,8 +168,14 @@ final class TopicLog {
         return new TopicInfo(name, nextOffset - firstOffset, firstOffset, nextOffset - 1);
     }
 
-    /** Evicts from the head so that {@code incoming} more messages fit, or refuses the publish. */
-    private void makeRoom(int incoming) {
+    /**
+     * Evicts from the head so that {@code incoming} more messages fit, or refuses the publish. It
+     * moves the first offset at once, so no consumer is handed an evicted message; the caller
+     * truncates the store only once the new messages are stored, and undoes the move if they are not.
+     *
+     * @return the new first offset
+     */
+    private long makeRoom(int incoming) {
         long max = config.maxQueueSize();
         if (incoming > max) {
             throw new BrokerException(ErrorCode.TOPIC_FULL, "a batch of " + incoming
@@ -156,7 +183,7 @@ final class TopicLog {
         }
         long excess = (nextOffset - firstOffset) + incoming - max;
         if (excess <= 0) {
-            return;
+            return firstOffset;
         }
         long newFirst = firstOffset + excess;
         if (config.overflowPolicy() == OverflowPolicy.REJECT) {
@@ -168,20 +195,26 @@ final class TopicLog {
             }
         }
         firstOffset = newFirst;
-        store.truncate(name, newFirst);
+        return newFirst;
     }
 
-    private synchronized void rewind(long first, int count) {
-        // Offsets of a failed append were never visible; reuse them if nothing was appended after.
+    private synchronized void rewind(long first, int count, long firstBefore, long evictedTo) {
+        // Offsets of a failed append were never visible; reuse them if nothing was appended after,
+        // and give back what it evicted if nothing moved the head since.
         if (nextOffset == first + count) {
             nextOffset = first;
+        }
+        if (firstOffset == evictedTo && evictedTo > firstBefore) {
+            firstOffset = firstBefore;
         }
     }
 
     private void markStored(List<Message> messages) {
-        storedOffset = messages.get(messages.size() - 1).offset() + 1;
-        if (!subscribers.isEmpty()) {
-            undispatched.addAll(messages);
+        synchronized (undispatched) {
+            storedOffset = messages.get(messages.size() - 1).offset() + 1;
+            if (!subscribers.isEmpty()) {
+                undispatched.addAll(messages);
+            }
         }
     }
 
@@ -190,8 +223,10 @@ final class TopicLog {
             try {
                 Message m;
                 while ((m = undispatched.poll()) != null) {
-                    for (BroadcastSubscription s : subscribers) {
-                        s.offer(m);
+                    for (Attached a : subscribers) {
+                        if (m.offset() >= a.from()) {
+                            a.subscription().offer(m);
+                        }
                     }
                 }
             } finally {

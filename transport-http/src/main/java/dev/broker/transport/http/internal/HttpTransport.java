@@ -16,9 +16,18 @@ import org.glassfish.jersey.server.ServerProperties;
  * called from the broker's start-up and shut-down thread.
  */
 final class HttpTransport implements Transport {
+    /**
+     * Jersey warns that a resource registered as an instance "does not implement any provider
+     * interfaces" and "will be ignored", then serves it all the same (Jersey issue 3700). The
+     * logger is held here so that the quieter level sticks.
+     */
+    private static final java.util.logging.Logger FALSE_PROVIDER_WARNING =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
     private final WebServer server;
 
     HttpTransport(BrokerContext context) {
+        FALSE_PROVIDER_WARNING.setLevel(java.util.logging.Level.SEVERE);
         ResourceConfig app = new ResourceConfig()
                 .setApplicationName("broker-http")
                 .registerInstances(new ApiResource(context.broker(), context.config()))

@@ -1,6 +1,7 @@
 package dev.broker.transport.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broker.core.Broker;
@@ -50,5 +51,115 @@ class HttpApiTest {
         assertEquals(200, c.statusCode(), c.body());
         assertTrue(c.body().contains("\"data\":{ \"n\": 1.50 }"), c.body());
         assertEquals(204, get("consume/smoke.a").statusCode());
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String code) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""), r.body());
+        assertTrue(r.body().contains("\"type\":\"urn:broker:error:" + code + "\""), r.body());
+        assertTrue(r.body().contains("\"status\":" + status), r.body());
+        assertFalse(r.body().contains("Exception"), "a stack trace reached the client: " + r.body());
+    }
+
+    @Test
+    void publishAnswersWithIdOffsetAndTimestamp() throws Exception {
+        HttpResponse<String> p = post("publish/shape.check", "true");
+        assertEquals(201, p.statusCode(), p.body());
+        assertTrue(p.body().matches("\\{\"id\":\"[0-9a-f-]{36}\",\"topic\":\"shape.check\",\"offset\":0,"
+                + "\"timestamp\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\"}"), p.body());
+    }
+
+    @Test
+    void messageHeadersComeFromXMsgRequestHeaders() throws Exception {
+        HttpResponse<String> p = HTTP.send(HttpRequest.newBuilder(base.resolve("publish/headers.check"))
+                .header("Content-Type", "application/json").header("X-Msg-Source", "auth-service")
+                .header("X-Other", "ignored").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, p.statusCode(), p.body());
+        HttpResponse<String> c = get("consume/headers.check");
+        assertTrue(c.body().contains("\"headers\":{\"source\":\"auth-service\"}"), c.body());
+    }
+
+    @Test
+    void badTopicsAndGroupsAre400() throws Exception {
+        assertProblem(post("publish/a..b", "1"), 400, "invalid-topic");
+        assertProblem(post("publish/a.*", "1"), 400, "invalid-topic");
+        assertProblem(post("publish/dlq.orders", "1"), 400, "reserved-topic");
+        assertProblem(get("consume/ok.topic?group=bad%20group"), 400, "invalid-group");
+        assertProblem(get("consume/ok.topic/batch?limit=0"), 400, "invalid-parameter");
+        assertProblem(get("consume/ok.topic/batch?limit=1001"), 400, "invalid-parameter");
+        assertProblem(get("consume/ok.topic?ack=sometimes"), 400, "invalid-parameter");
+    }
+
+    @Test
+    void badJsonIs400AndWrongContentTypeIs415() throws Exception {
+        assertProblem(post("publish/json.check", "{\"a\":"), 400, "invalid-json");
+        assertProblem(post("publish/json.check", "1 2"), 400, "invalid-json");
+        assertProblem(post("publish/json.check", ""), 400, "invalid-json");
+        assertProblem(post("publish/batch/json.check", "{\"not\":\"an array\"}"), 400, "invalid-json");
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(base.resolve("publish/json.check"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("a=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertProblem(form, 415, "unsupported-media-type");
+        assertEquals(204, get("consume/json.check").statusCode(), "a refused publish stored something");
+    }
+
+    @Test
+    void sizeLimitsAre413AndABatchIsAllOrNothing() throws Exception {
+        assertProblem(post("publish/size.check", "\"" + "x".repeat(1000) + "\""), 413, "message-too-large");
+        assertProblem(post("publish/batch/size.check", "[1,2,3,4,5,6]"), 413, "batch-too-large");
+        HttpResponse<String> mixed = post("publish/batch/size.check", "[1, \"" + "y".repeat(1000) + "\", 3]");
+        assertProblem(mixed, 413, "message-too-large");
+        assertTrue(mixed.body().contains("item 1"), mixed.body());
+        assertEquals("[]", get("consume/size.check/batch?limit=10").body(), "part of a refused batch was stored");
+    }
+
+    @Test
+    void aFullTopicRefusesWith429AndRetryAfterUntilTheGroupCatchesUp() throws Exception {
+        assertEquals(201, post("publish/batch/full.check", "[1,2,3]").statusCode());
+        assertEquals(200, get("consume/full.check?group=slow").statusCode());
+        // Two more would evict offsets 0 and 1, and the group has not consumed offset 1.
+        HttpResponse<String> full = post("publish/batch/full.check", "[4,5]");
+        assertProblem(full, 429, "topic-full");
+        assertTrue(full.headers().firstValue("Retry-After").isPresent(), "no Retry-After");
+        assertEquals(200, get("consume/full.check/batch?group=slow&limit=10").statusCode());
+        assertEquals(201, post("publish/batch/full.check", "[4,5]").statusCode());
+        assertTrue(get("topics").body().contains("{\"name\":\"full.check\",\"messages\":3,\"firstOffset\":2,\"lastOffset\":4}"));
+    }
+
+    @Test
+    void batchConsumeHandsEachMessageOncePerGroupInOrder() throws Exception {
+        assertEquals(201, post("publish/batch/groups.check", "[\"a\",\"b\"]").statusCode());
+        String first = get("consume/groups.check/batch?limit=10&group=one").body();
+        assertTrue(first.indexOf("\"a\"") < first.indexOf("\"b\"") && first.indexOf("\"a\"") > 0, first);
+        assertEquals("[]", get("consume/groups.check/batch?limit=10&group=one").body());
+        assertTrue(get("consume/groups.check/batch?limit=1&group=two").body().contains("\"a\""));
+    }
+
+    @Test
+    void topicsAndHealth() throws Exception {
+        assertEquals(201, post("publish/list.check", "1").statusCode());
+        HttpResponse<String> topics = get("topics");
+        assertEquals(200, topics.statusCode());
+        assertTrue(topics.body().contains("{\"name\":\"list.check\",\"messages\":1,\"firstOffset\":0,\"lastOffset\":0}"),
+                topics.body());
+        HttpResponse<String> health = get("health");
+        assertEquals(200, health.statusCode());
+        assertTrue(health.body().contains("\"status\":\"UP\"") && health.body().contains("\"name\":\"memory\""),
+                health.body());
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreProblems() throws Exception {
+        assertProblem(get("no/such/thing"), 404, "not-found");
+        HttpResponse<String> delete = HTTP.send(HttpRequest.newBuilder(base.resolve("health")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertProblem(delete, 405, "method-not-allowed");
+    }
+
+    @Test
+    void featuresOfLaterVersionsAreRefusedNotIgnored() throws Exception {
+        assertProblem(get("consume/later.check?ack=manual"), 501, "not-implemented");
+        assertProblem(get("consume/later.check?wait=5s"), 501, "not-implemented");
     }
 }
