@@ -75,7 +75,7 @@ public class BuildImage {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    static void jlink(Set<String> modules, Path output) {
+    static void jlink(Set<String> modules, Path output) throws IOException {
         ToolProvider jlink = ToolProvider.findFirst("jlink")
                 .orElseThrow(() -> new IllegalStateException("this JDK has no jlink; build with a full JDK 17 or newer"));
         List<String> args = new ArrayList<>(List.of(
