@@ -26,6 +26,10 @@ public enum ErrorCode {
     TOPIC_FULL("topic-full"),
     /** TOPIC_NOT_FOUND: the topic does not exist. */
     TOPIC_NOT_FOUND("topic-not-found"),
+    /** GROUP_NOT_FOUND: the group does not exist on the topic. */
+    GROUP_NOT_FOUND("group-not-found"),
+    /** GROUP_CONFLICT: a group exists with other settings than the ones asked for. */
+    GROUP_CONFLICT("group-conflict"),
     /** STORE_UNAVAILABLE: the message store cannot write (disk full, file locked, closed). */
     STORE_UNAVAILABLE("store-unavailable"),
     /** NOT_SUBSCRIBED: a WebSocket unsubscribe names a subscription the connection does not have. */

@@ -1,12 +1,15 @@
 package dev.broker.api;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * MessageBroker is the broker as its transports see it: publish, consume, subscribe and inspect.
- * Every method is thread-safe and may be called from any thread. Refusals are reported as
- * {@link BrokerException}, thrown or completing the returned stage exceptionally.
+ * MessageBroker is the broker as its transports see it for moving messages: publish, consume,
+ * settle and subscribe. {@link TopicAdmin} is the other half. Every method is thread-safe and may
+ * be called from any thread. Refusals are {@link BrokerException}s, thrown or completing the
+ * returned stage exceptionally.
  */
 public interface MessageBroker {
     /**
@@ -21,23 +24,29 @@ public interface MessageBroker {
     CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch);
 
     /**
-     * consume hands out up to {@code limit} messages of a topic to a group, oldest first, finishing
-     * them as they are handed out (automatic acknowledgement). A group that does not exist yet is
-     * created at the oldest retained message. Returns an empty list when the group has nothing new.
-     *
-     * @throws BrokerException {@link ErrorCode#INVALID_PARAMETER} if limit is not positive
+     * consume hands out up to {@code limit} messages of a topic to a group, oldest first. With
+     * {@code wait}, the stage completes as soon as a message is there, or empty when the wait is
+     * over; cancelling the stage gives up the wait. A manual delivery carries a receipt and is
+     * leased for the group's ack timeout.
      */
-    List<Delivery> consume(TopicName topic, GroupName group, int limit);
+    CompletionStage<List<Delivery>> consume(ConsumeRequest request);
+
+    /** ack finishes leased messages of a group: they are never handed out again. */
+    CompletionStage<SettleResult> ack(TopicName topic, GroupName group, List<String> receipts);
 
     /**
-     * subscribe starts a broadcast subscription: the listener receives every message stored in a
-     * matching topic from now on. It holds no durable state.
+     * nack gives leased messages back to their group, to be handed out again after {@code delay}
+     * with {@code retryCount} + 1, or dead-lettered once delivered {@code maxDeliveries} times.
      */
-    Subscription subscribe(TopicPattern pattern, MessageListener listener);
+    CompletionStage<SettleResult> nack(TopicName topic, GroupName group, List<String> receipts,
+                                       Optional<String> reason, Duration delay);
 
-    /** topics lists every topic, sorted by name. */
-    List<TopicInfo> topics();
+    /** extend renews leases for another ack timeout from now. */
+    CompletionStage<SettleResult> extend(TopicName topic, GroupName group, List<String> receipts);
 
-    /** health reports whether the broker can take publishes, and why not. */
-    HealthReport health();
+    /**
+     * subscribe pushes messages of matching topics to a listener: every message (broadcast), or a
+     * share of a group's messages (group member; a group that does not exist is created).
+     */
+    Subscription subscribe(SubscribeRequest request, MessageListener listener);
 }

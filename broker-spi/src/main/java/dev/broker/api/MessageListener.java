@@ -1,14 +1,29 @@
 package dev.broker.api;
 
 /**
- * MessageListener receives the messages of a broadcast subscription.
+ * MessageListener receives the messages of a subscription.
  *
  * <p>{@link #onMessage} is called for each message in offset order within a topic, never
- * concurrently for the same topic, and only after the message is stored. It runs on a broker
- * thread, so it must not block: a transport queues the message for its connection and returns.
+ * concurrently for the same subscription and topic, and only after the message is stored. It runs
+ * on a broker thread, so it must not block: a transport queues the message for its connection and
+ * returns.
  */
 @FunctionalInterface
 public interface MessageListener {
-    /** onMessage hands over one message; an exception it throws is logged and ends its subscription. */
+    /** onMessage hands over one message; an exception it throws is logged and ends the subscription. */
     void onMessage(Delivery delivery);
+
+    /**
+     * capacity is how many more messages a group member can take now (a transport's free buffer).
+     * The broker hands a member no more than this; when it rises again, the transport calls
+     * {@link Subscription#wake}. Broadcast subscriptions are not limited by it. Called under broker
+     * locks: it must be quick.
+     */
+    default int capacity() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** onTopicDeleted says a topic the subscription received from was deleted. */
+    default void onTopicDeleted(TopicName topic) {
+    }
 }

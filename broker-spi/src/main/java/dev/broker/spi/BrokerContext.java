@@ -1,6 +1,7 @@
 package dev.broker.spi;
 
 import dev.broker.api.MessageBroker;
+import dev.broker.api.TopicAdmin;
 import java.util.function.Supplier;
 
 /**
@@ -11,8 +12,11 @@ public interface BrokerContext {
     /** config is the broker's validated configuration. */
     BrokerConfig config();
 
-    /** broker is the facade to publish, consume and inspect; usable once the broker has started. */
+    /** broker is the facade to publish, consume, settle and subscribe; usable once the broker has started. */
     MessageBroker broker();
+
+    /** admin is the facade for groups, topics, statistics, browsing, redrive, deletion and health. */
+    TopicAdmin admin();
 
     /**
      * shared returns the one object of this type that plugins of this broker share, made by the

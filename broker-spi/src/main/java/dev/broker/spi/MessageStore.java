@@ -7,22 +7,21 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * MessageStore keeps topics' messages. The core owns offsets and ordering: it calls
- * {@link #append} for a topic with consecutive offsets, one call at a time per topic, and reads
- * only offsets it was told are stored. Every method is thread-safe; calls for different topics may
- * run concurrently.
+ * MessageStore keeps what must survive a restart: topics' messages and groups' progress. The core
+ * owns offsets and ordering: it calls {@link #append} for a topic with consecutive offsets, one call
+ * at a time per topic, and reads only offsets it was told are stored. Every method is thread-safe;
+ * calls for different topics may run concurrently.
  */
 public interface MessageStore extends AutoCloseable {
-    /**
-     * recover lists what the store held when it was opened. Called once, before anything else.
-     */
-    List<StoredTopic> recover();
+    /** recover returns what the store held when it was opened. Called once, before anything else. */
+    StoreState recover();
 
     /**
      * append stores messages of one topic whose offsets follow the topic's last appended one. It
      * returns at once; the stage completes when the messages are written (as durably as the store
      * promises), or exceptionally, in which case none of them is stored. Stages of one topic
-     * complete in the order of their calls.
+     * complete in the order of their calls. A topic that had been truncated to its end continues at
+     * the offset given.
      */
     CompletionStage<Void> append(TopicName topic, List<Message> messages);
 
@@ -35,8 +34,14 @@ public interface MessageStore extends AutoCloseable {
     /** truncate drops the topic's messages below {@code firstOffset}. Dropping nothing is fine. */
     void truncate(TopicName topic, long firstOffset);
 
-    /** delete drops the topic and everything of it. Deleting an unknown topic does nothing. */
+    /** delete drops the topic, its messages and its groups. Deleting an unknown topic does nothing. */
     void delete(TopicName topic);
+
+    /**
+     * saveGroup records a group's progress, replacing what was recorded before. The stage completes
+     * when it is as durable as an appended message; stages complete in the order of their calls.
+     */
+    CompletionStage<Void> saveGroup(StoredGroup group);
 
     /** problem is why the store cannot write now, or empty if it can. */
     Optional<String> problem();

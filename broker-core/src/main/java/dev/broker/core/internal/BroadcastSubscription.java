@@ -3,26 +3,32 @@ package dev.broker.core.internal;
 import dev.broker.api.Delivery;
 import dev.broker.api.Message;
 import dev.broker.api.MessageListener;
-import dev.broker.api.Subscription;
+import dev.broker.api.StartFrom;
 import dev.broker.api.TopicPattern;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * BroadcastSubscription hands every stored message of its matching topics to one listener.
- * Thread-safe: {@link #offer} is called by each topic's dispatcher, {@link #close} from anywhere.
+ * BroadcastSubscription hands every stored message of its matching topics to one listener, from
+ * where it started on. It holds no durable state. Thread-safe: {@link #offer} is called by each
+ * topic's pump, one thread at a time per topic; {@link #close} from anywhere.
  */
-final class BroadcastSubscription implements Subscription {
+final class BroadcastSubscription implements TopicSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastSubscription.class);
 
     private final TopicPattern pattern;
+    private final StartFrom from;
     private final MessageListener listener;
-    private final Consumer<BroadcastSubscription> onClose;
+    private final Consumer<TopicSubscriber> onClose;
+    private final Set<TopicLog> topics = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    BroadcastSubscription(TopicPattern pattern, MessageListener listener, Consumer<BroadcastSubscription> onClose) {
+    BroadcastSubscription(TopicPattern pattern, StartFrom from, MessageListener listener, Consumer<TopicSubscriber> onClose) {
         this.pattern = pattern;
+        this.from = from;
         this.listener = listener;
         this.onClose = onClose;
     }
@@ -32,12 +38,27 @@ final class BroadcastSubscription implements Subscription {
         return pattern;
     }
 
+    @Override
+    public void attach(TopicLog log) {
+        if (!closed && topics.add(log)) {
+            log.attachBroadcast(this, from);
+        }
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    MessageListener listener() {
+        return listener;
+    }
+
     void offer(Message message) {
         if (closed) {
             return;
         }
         try {
-            listener.onMessage(new Delivery(message, 0));
+            listener.onMessage(Delivery.broadcast(message));
         } catch (RuntimeException e) {
             LOG.warn("subscription to {} failed and is closed: {}", pattern, e.toString());
             close();
@@ -45,10 +66,19 @@ final class BroadcastSubscription implements Subscription {
     }
 
     @Override
+    public void wake() {
+        // Broadcast delivery is not held back by the listener's capacity.
+    }
+
+    @Override
     public void close() {
         if (!closed) {
             closed = true;
             onClose.accept(this);
+            for (TopicLog log : topics) {
+                log.detachBroadcast(this);
+            }
+            topics.clear();
         }
     }
 }

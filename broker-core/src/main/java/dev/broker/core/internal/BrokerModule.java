@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.name.Named;
 import dev.broker.api.MessageBroker;
+import dev.broker.api.TopicAdmin;
 import dev.broker.core.StartupException;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
@@ -37,6 +38,7 @@ public final class BrokerModule extends AbstractModule {
         bind(Plugins.class).toInstance(plugins);
         bind(Clock.class).toInstance(Clock.systemUTC());
         bind(MessageBroker.class).to(Router.class);
+        bind(TopicAdmin.class).to(Router.class);
         bind(BrokerContext.class).to(Context.class);
         bind(SharedObjects.class).in(Singleton.class);
     }

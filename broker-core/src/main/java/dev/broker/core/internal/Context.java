@@ -1,6 +1,7 @@
 package dev.broker.core.internal;
 
 import dev.broker.api.MessageBroker;
+import dev.broker.api.TopicAdmin;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import jakarta.inject.Inject;
@@ -12,12 +13,14 @@ import java.util.function.Supplier;
 final class Context implements BrokerContext {
     private final BrokerConfig config;
     private final MessageBroker broker;
+    private final TopicAdmin admin;
     private final SharedObjects shared;
 
     @Inject
-    Context(BrokerConfig config, MessageBroker broker, SharedObjects shared) {
+    Context(BrokerConfig config, MessageBroker broker, TopicAdmin admin, SharedObjects shared) {
         this.config = config;
         this.broker = broker;
+        this.admin = admin;
         this.shared = shared;
     }
 
@@ -29,6 +32,11 @@ final class Context implements BrokerContext {
     @Override
     public MessageBroker broker() {
         return broker;
+    }
+
+    @Override
+    public TopicAdmin admin() {
+        return admin;
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.broker.core.internal;
 
 import dev.broker.api.Message;
 import dev.broker.api.TopicName;
+import dev.broker.api.GroupName;
 import dev.broker.spi.MessageStore;
+import dev.broker.spi.StoreState;
+import dev.broker.spi.StoredGroup;
 import dev.broker.spi.StoredTopic;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,18 +15,30 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * MemoryStore keeps every topic as an array-backed ring of messages indexed by offset. Appends
- * complete at once. Thread-safe: each topic's ring is guarded by its own monitor; the map of topics
- * is concurrent.
+ * MemoryStore keeps every topic as an array-backed ring of messages indexed by offset, and groups'
+ * progress in a map. Appends and saves complete at once; nothing survives the process. Thread-safe:
+ * each topic's ring is guarded by its own monitor; the maps are concurrent. {@link #recover} returns
+ * what the instance holds, so handing one instance to a second router acts as a restart.
  */
 final class MemoryStore implements MessageStore {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final ConcurrentHashMap<TopicName, Ring> topics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TopicName, ConcurrentHashMap<GroupName, StoredGroup>> groups = new ConcurrentHashMap<>();
 
     @Override
-    public List<StoredTopic> recover() {
-        return List.of();
+    public StoreState recover() {
+        List<StoredTopic> stored = new ArrayList<>();
+        topics.forEach((name, ring) -> stored.add(ring.describe(name)));
+        List<StoredGroup> progress = new ArrayList<>();
+        groups.values().forEach(g -> progress.addAll(g.values()));
+        return new StoreState(stored, progress);
+    }
+
+    @Override
+    public CompletionStage<Void> saveGroup(StoredGroup group) {
+        groups.computeIfAbsent(group.topic(), t -> new ConcurrentHashMap<>()).put(group.group(), group);
+        return DONE;
     }
 
     @Override
@@ -50,6 +65,7 @@ final class MemoryStore implements MessageStore {
     @Override
     public void delete(TopicName topic) {
         topics.remove(topic);
+        groups.remove(topic);
     }
 
     @Override
@@ -59,7 +75,7 @@ final class MemoryStore implements MessageStore {
 
     @Override
     public void close() {
-        topics.clear();
+        // Kept until the instance is dropped, so a test can hand it to a second router.
     }
 
     /** Ring holds one topic's messages from {@code first} (inclusive) to {@code next} (exclusive). */
@@ -73,7 +89,14 @@ final class MemoryStore implements MessageStore {
             this.next = first;
         }
 
+        synchronized StoredTopic describe(TopicName name) {
+            return new StoredTopic(name, first, next);
+        }
+
         synchronized void append(List<Message> messages) {
+            if (first == next && messages.get(0).offset() > next) {
+                first = next = messages.get(0).offset(); // truncated to its end, continuing at a later offset
+            }
             for (Message m : messages) {
                 if (m.offset() != next) {
                     throw new IllegalStateException("append of offset " + m.offset() + " to " + m.topic()

@@ -1,55 +1,77 @@
 package dev.broker.core.internal;
 
 import dev.broker.api.BrokerException;
+import dev.broker.api.ConsumeRequest;
 import dev.broker.api.Delivery;
 import dev.broker.api.ErrorCode;
+import dev.broker.api.GroupCreation;
 import dev.broker.api.GroupName;
+import dev.broker.api.GroupSettings;
 import dev.broker.api.HealthReport;
 import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.MessageListener;
 import dev.broker.api.NewMessage;
+import dev.broker.api.SettleResult;
+import dev.broker.api.StartFrom;
+import dev.broker.api.SubscribeRequest;
 import dev.broker.api.Subscription;
+import dev.broker.api.TopicAdmin;
 import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
-import dev.broker.api.TopicPattern;
+import dev.broker.api.TopicStats;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.MessageStore;
+import dev.broker.spi.StoreState;
+import dev.broker.spi.StoredGroup;
 import dev.broker.spi.StoredTopic;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Router is the broker's core: the registry of topics, and the {@link MessageBroker} the transports
- * call. Thread-safe: topics are in a concurrent map; creating a topic and registering a wildcard
- * subscription take {@link #registry} so that each new topic sees every wildcard subscription and
- * each new subscription every topic. Per-topic state is guarded as {@link TopicLog} says.
+ * Router is the broker's core: the registry of topics and subscriptions, and the
+ * {@link MessageBroker} and {@link TopicAdmin} the transports call. Thread-safe: topics are in a
+ * concurrent map; creating or deleting a topic and registering a subscription take
+ * {@link #registry}, so each new topic sees every subscription whose pattern matches it and each
+ * new subscription every existing topic. Per-topic state is guarded as {@link TopicLog} says.
  */
 @Singleton
-public final class Router implements MessageBroker {
-    private final BrokerConfig config;
-    private final MessageStore store;
-    private final Clock clock;
+public final class Router implements MessageBroker, TopicAdmin {
+    final BrokerConfig config;
+    final MessageStore store;
+    final Clock clock;
+    final Uuid7 ids = new Uuid7();
+    /** leaseIds start at a random point, so receipts from before a restart are stale after it. */
+    final AtomicLong leaseIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 52));
     private final String storeName;
     private final boolean storeDurable;
     private final String version;
     private final Instant started;
-    private final Uuid7 ids = new Uuid7();
+    private final ScheduledThreadPoolExecutor timer;
 
     private final ConcurrentHashMap<TopicName, TopicLog> topics = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<BroadcastSubscription> wildcardSubscriptions = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<TopicSubscriber> subscriptions = new CopyOnWriteArrayList<>();
     private final ReentrantLock registry = new ReentrantLock();
+    private final Map<String, CompletableFuture<Integer>> redrives = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     @Inject
@@ -61,52 +83,147 @@ public final class Router implements MessageBroker {
         this.storeDurable = plugins.store().durable();
         this.version = Version.CURRENT;
         this.started = clock.instant();
-        for (StoredTopic t : store.recover()) {
-            topics.put(t.name(), newTopic(t.name(), t.firstOffset(), t.nextOffset()));
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "broker-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        StoreState state = store.recover();
+        for (StoredTopic t : state.topics()) {
+            topics.put(t.name(), new TopicLog(t.name(), t.firstOffset(), t.nextOffset(), this));
+        }
+        for (StoredGroup g : state.groups()) {
+            topics.computeIfAbsent(g.topic(), n -> new TopicLog(n, 0, 0, this)).restore(g);
         }
     }
+
+    // ---- MessageBroker ------------------------------------------------------------------------
 
     @Override
     public CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch) {
         try {
             check(topic, batch);
-            return topic(topic).append(batch);
+            if (topic.isDeadLetter()) {
+                throw new BrokerException(ErrorCode.RESERVED_TOPIC,
+                        "topics beginning with 'dlq.' hold dead letters and are written only by the broker");
+            }
+            return append(topic, batch);
         } catch (BrokerException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    @Override
-    public List<Delivery> consume(TopicName topic, GroupName group, int limit) {
-        if (limit < 1) {
-            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "limit must be at least 1, not " + limit);
+    /** publishDeadLetter stores a dead letter of {@code topic} in {@code dlq.{topic}}. */
+    CompletionStage<List<Message>> publishDeadLetter(TopicName topic, NewMessage message) {
+        try {
+            return append(TopicName.of(TopicName.DEAD_LETTER_PREFIX + topic.value()), List.of(message));
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        TopicLog log = topics.get(topic);
-        return log == null ? List.of() : log.consume(group, limit);
+    }
+
+    private CompletionStage<List<Message>> append(TopicName topic, List<NewMessage> batch) {
+        while (true) {
+            try {
+                return topic(topic).append(batch);
+            } catch (TopicLog.Deleted raced) {
+                // The topic was deleted between the lookup and the append: publish to the new one.
+            }
+        }
     }
 
     @Override
-    public Subscription subscribe(TopicPattern pattern, MessageListener listener) {
-        Optional<TopicName> exact = pattern.exactTopic();
-        if (exact.isPresent()) {
-            TopicLog log = topic(exact.get());
-            BroadcastSubscription s = new BroadcastSubscription(pattern, listener, log::detach);
-            log.attach(s);
-            return s;
+    public CompletionStage<List<Delivery>> consume(ConsumeRequest request) {
+        TopicLog log = topics.get(request.topic());
+        if (log == null) {
+            if (request.maxWait().isZero()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            log = topic(request.topic()); // a long poll waits for the topic's first message
         }
-        BroadcastSubscription s = new BroadcastSubscription(pattern, listener, this::unsubscribeWildcard);
+        return log.consume(request);
+    }
+
+    /** consume with automatic acknowledgement and no wait, for in-process callers and tests. */
+    List<Delivery> consume(TopicName topic, GroupName group, int limit) {
+        return consume(new ConsumeRequest(topic, group, limit, dev.broker.api.AckMode.AUTO, Duration.ZERO))
+                .toCompletableFuture().join();
+    }
+
+    @Override
+    public CompletionStage<SettleResult> ack(TopicName topic, GroupName group, List<String> receipts) {
+        return settle(TopicLog.Settle.ACK, topic, group, receipts, Optional.empty(), Duration.ZERO);
+    }
+
+    @Override
+    public CompletionStage<SettleResult> nack(TopicName topic, GroupName group, List<String> receipts,
+                                              Optional<String> reason, Duration delay) {
+        if (delay.isNegative() || delay.compareTo(Duration.ofHours(12)) > 0) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.INVALID_PARAMETER,
+                    "delay must be from 0 to 12h"));
+        }
+        return settle(TopicLog.Settle.NACK, topic, group, receipts, reason, delay);
+    }
+
+    @Override
+    public CompletionStage<SettleResult> extend(TopicName topic, GroupName group, List<String> receipts) {
+        return settle(TopicLog.Settle.EXTEND, topic, group, receipts, Optional.empty(), Duration.ZERO);
+    }
+
+    private CompletionStage<SettleResult> settle(TopicLog.Settle op, TopicName topic, GroupName group, List<String> receipts,
+                                                 Optional<String> reason, Duration delay) {
+        TopicLog log = topics.get(topic);
+        if (log == null) {
+            return CompletableFuture.completedFuture(new SettleResult(0, receipts));
+        }
+        return log.settle(op, group, receipts, reason, delay);
+    }
+
+    @Override
+    public Subscription subscribe(SubscribeRequest request, MessageListener listener) {
+        TopicSubscriber s;
+        if (request.group().isEmpty()) {
+            s = new BroadcastSubscription(request.pattern(), request.from().orElse(StartFrom.LATEST), listener,
+                    this::unregister);
+        } else {
+            AtomicReference<Subscription> self = new AtomicReference<>();
+            GroupMember member = new GroupMember(request.group().get(), request.ack(), request.maxInFlight(), listener,
+                    () -> self.get().close());
+            s = new GroupSubscription(request.pattern(), request.from(), member, this::unregister);
+            self.set(s);
+        }
+        Optional<TopicName> exact = request.pattern().exactTopic();
         registry.lock();
         try {
-            wildcardSubscriptions.add(s);
-            for (TopicLog log : topics.values()) {
-                if (pattern.matches(log.name)) {
-                    log.attach(s);
+            subscriptions.add(s);
+            if (exact.isPresent()) {
+                s.attach(topicLocked(exact.get()));
+            } else {
+                for (TopicLog log : topics.values()) {
+                    if (request.pattern().matches(log.name)) {
+                        s.attach(log);
+                    }
                 }
             }
         } finally {
             registry.unlock();
         }
         return s;
+    }
+
+    private void unregister(TopicSubscriber s) {
+        subscriptions.remove(s);
+    }
+
+    // ---- TopicAdmin ---------------------------------------------------------------------------
+
+    @Override
+    public GroupCreation createGroup(TopicName topic, GroupName group, GroupSettings settings) {
+        if (closed) {
+            throw new BrokerException(ErrorCode.SHUTTING_DOWN, "the broker is shutting down");
+        }
+        return topic(topic).createGroup(group, settings);
     }
 
     @Override
@@ -116,11 +233,113 @@ public final class Router implements MessageBroker {
     }
 
     @Override
+    public Optional<TopicStats> stats(TopicName topic) {
+        return Optional.ofNullable(topics.get(topic)).map(TopicLog::stats);
+    }
+
+    @Override
+    public List<Message> browse(TopicName topic, long fromOffset, int limit) {
+        if (limit < 1 || limit > ConsumeRequest.MAX_LIMIT) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "limit must be from 1 to " + ConsumeRequest.MAX_LIMIT);
+        }
+        return existing(topic).browse(fromOffset, limit);
+    }
+
+    @Override
+    public CompletionStage<Integer> redrive(TopicName topic, GroupName group) {
+        TopicLog log;
+        try {
+            log = existing(topic);
+            if (log.existingGroup(group) == null) {
+                throw new BrokerException(ErrorCode.GROUP_NOT_FOUND, "topic " + topic + " has no group " + group);
+            }
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        // One redrive per group at a time, so no dead letter is handed back twice.
+        String key = topic + "/" + group;
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        CompletableFuture<Integer> previous = redrives.put(key, result);
+        CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(0) : previous.handle((a, b) -> 0);
+        before.thenCompose(ignored -> redriveNow(log, group)).whenComplete((n, failure) -> {
+            redrives.remove(key, result);
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(n);
+            }
+        });
+        return result;
+    }
+
+    private CompletionStage<Integer> redriveNow(TopicLog log, GroupName group) {
+        TopicLog dlq = topics.get(TopicName.of(TopicName.DEAD_LETTER_PREFIX + log.name.value()));
+        GroupCursor g = log.existingGroup(group);
+        if (dlq == null || g == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        long position;
+        synchronized (log) {
+            position = g.deadLetterPosition;
+        }
+        long end = dlq.storedOffset();
+        List<NewMessage> back = new ArrayList<>();
+        for (long from = position; from < end; ) {
+            List<Message> chunk = dlq.browse(from, (int) Math.min(ConsumeRequest.MAX_LIMIT, end - from));
+            if (chunk.isEmpty()) {
+                break;
+            }
+            for (Message m : chunk) {
+                if (group.value().equals(m.headers().get("x-group")) && log.name.value().equals(m.headers().get("x-original-topic"))) {
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    m.headers().forEach((k, v) -> {
+                        if (!DEAD_LETTER_HEADERS.contains(k)) {
+                            headers.put(k, v);
+                        }
+                    });
+                    headers.put(TopicLog.REDRIVE_HEADER, group.value());
+                    back.add(new NewMessage(m.data(), headers));
+                }
+            }
+            from = chunk.get(chunk.size() - 1).offset() + 1;
+        }
+        CompletionStage<List<Message>> appended = CompletableFuture.completedFuture(List.of());
+        for (int i = 0; i < back.size(); i += config.maxBatchSize()) {
+            List<NewMessage> batch = back.subList(i, Math.min(back.size(), i + config.maxBatchSize()));
+            appended = appended.thenCompose(done -> append(log.name, batch));
+        }
+        int count = back.size();
+        return appended.thenCompose(done -> log.redriven(group, end)).thenApply(done -> count);
+    }
+
+    private static final java.util.Set<String> DEAD_LETTER_HEADERS = java.util.Set.of("x-original-topic",
+            "x-original-offset", "x-original-id", "x-group", "x-delivery-count", "x-dead-letter-reason",
+            "x-first-failure-at", "x-last-error", TopicLog.REDRIVE_HEADER);
+
+    @Override
+    public boolean delete(TopicName topic) {
+        TopicLog log;
+        registry.lock();
+        try {
+            log = topics.remove(topic);
+        } finally {
+            registry.unlock();
+        }
+        if (log == null) {
+            return false;
+        }
+        log.delete();
+        return true;
+    }
+
+    @Override
     public HealthReport health() {
         Optional<String> problem = closed ? Optional.of("the broker is shutting down") : store.problem();
         return new HealthReport(problem.isEmpty(), storeName, storeDurable, problem,
                 Duration.between(started, clock.instant()), version);
     }
+
+    // ---- housekeeping -------------------------------------------------------------------------
 
     /** expireAll drops messages older than the retention period from every topic. */
     void expireAll() {
@@ -130,18 +349,29 @@ public final class Router implements MessageBroker {
         }
     }
 
-    /** close refuses further publishes. */
+    /** tick runs every topic's due timers now (leases, long polls, delayed retries). */
+    void tick() {
+        for (TopicLog log : topics.values()) {
+            log.tick();
+        }
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+        if (timer.isShutdown()) {
+            return null;
+        }
+        return timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** close refuses further publishes and stops the timers. */
     void close() {
         closed = true;
+        timer.shutdownNow();
     }
 
     private void check(TopicName topic, List<NewMessage> batch) {
         if (closed) {
             throw new BrokerException(ErrorCode.SHUTTING_DOWN, "the broker is shutting down");
-        }
-        if (topic.isDeadLetter()) {
-            throw new BrokerException(ErrorCode.RESERVED_TOPIC,
-                    "topics beginning with 'dlq.' hold dead letters and are written only by the broker");
         }
         if (batch.isEmpty()) {
             throw new BrokerException(ErrorCode.INVALID_JSON, "the batch is empty: send at least one message");
@@ -152,9 +382,9 @@ public final class Router implements MessageBroker {
         }
         for (int i = 0; i < batch.size(); i++) {
             String data = batch.get(i).data();
-            // A UTF-8 byte is at most one char, so only long data needs counting.
+            // A UTF-8 byte is at most one char, and a char at most three bytes: only long data needs counting.
             if (data.length() > config.maxMessageSize() / 3) {
-                int bytes = data.getBytes(StandardCharsets.UTF_8).length;
+                int bytes = Utf8.length(data);
                 if (bytes > config.maxMessageSize()) {
                     throw new BrokerException(ErrorCode.MESSAGE_TOO_LARGE, (batch.size() > 1 ? "item " + i + ": " : "")
                             + "message data is " + bytes + " bytes; at most " + config.maxMessageSize()
@@ -168,6 +398,14 @@ public final class Router implements MessageBroker {
         }
     }
 
+    private TopicLog existing(TopicName topic) {
+        TopicLog log = topics.get(topic);
+        if (log == null) {
+            throw new BrokerException(ErrorCode.TOPIC_NOT_FOUND, "there is no topic " + topic);
+        }
+        return log;
+    }
+
     private TopicLog topic(TopicName name) {
         TopicLog log = topics.get(name);
         if (log != null) {
@@ -175,31 +413,23 @@ public final class Router implements MessageBroker {
         }
         registry.lock();
         try {
-            return topics.computeIfAbsent(name, n -> newTopic(n, 0, 0));
+            return topicLocked(name);
         } finally {
             registry.unlock();
         }
     }
 
-    private TopicLog newTopic(TopicName name, long first, long next) {
-        TopicLog log = new TopicLog(name, first, next, store, config, clock, ids);
-        for (BroadcastSubscription s : wildcardSubscriptions) {
-            if (s.pattern().matches(name)) {
-                log.attach(s);
+    private TopicLog topicLocked(TopicName name) {
+        TopicLog log = topics.get(name);
+        if (log == null) {
+            log = new TopicLog(name, 0, 0, this);
+            topics.put(name, log);
+            for (TopicSubscriber s : subscriptions) {
+                if (s.pattern().matches(name)) {
+                    s.attach(log);
+                }
             }
         }
         return log;
-    }
-
-    private void unsubscribeWildcard(BroadcastSubscription s) {
-        registry.lock();
-        try {
-            wildcardSubscriptions.remove(s);
-            for (TopicLog log : topics.values()) {
-                log.detach(s);
-            }
-        } finally {
-            registry.unlock();
-        }
     }
 }

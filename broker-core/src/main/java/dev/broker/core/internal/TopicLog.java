@@ -1,101 +1,143 @@
 package dev.broker.core.internal;
 
+import dev.broker.api.AckMode;
 import dev.broker.api.BrokerException;
+import dev.broker.api.ConsumeRequest;
 import dev.broker.api.Delivery;
 import dev.broker.api.ErrorCode;
+import dev.broker.api.GroupCreation;
 import dev.broker.api.GroupName;
+import dev.broker.api.GroupSettings;
 import dev.broker.api.Message;
 import dev.broker.api.NewMessage;
+import dev.broker.api.SettleResult;
+import dev.broker.api.StartFrom;
 import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
+import dev.broker.api.TopicStats;
+import dev.broker.api.TopicStats.GroupStats;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerConfig.OverflowPolicy;
 import dev.broker.spi.MessageStore;
-import java.time.Clock;
+import dev.broker.spi.StoredGroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * TopicLog is one topic: its offsets, its groups' positions and its broadcast subscribers. The
- * messages themselves live in the store.
+ * TopicLog is one topic: its offsets, its groups and its subscribers. The messages themselves live
+ * in the store.
  *
- * <p>Thread-safety: the topic's monitor ({@code synchronized (this)}) guards offsets and group
- * positions, and is held while a publish takes its offsets and hands the batch to the store, so
- * appends reach the store in offset order. {@link #storedOffset} is written by whichever thread
- * completes a store append and read without the monitor. Dispatch to subscribers runs on one
- * thread at a time per topic (the {@link #dispatching} flag), in offset order. See
- * {@code docs/threading.md}.
+ * <p>Thread-safety (see {@code docs/threading.md}): the topic's monitor guards offsets, groups,
+ * leases, waiters and timers. It is held while a publish takes its offsets and hands the batch to
+ * the store, so appends reach the store in offset order, and while a group's progress is handed to
+ * the store, so saves reach it in order. {@link #storedOffset} and {@link #firstOffset} are written
+ * under the monitor and read without it. Deliveries to listeners and waiters happen outside the
+ * monitor, in the topic's pump, which runs on one thread at a time ({@link #pumping}), so a
+ * listener sees a topic's messages in order.
  */
 final class TopicLog {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicLog.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final int BROADCAST_CHUNK = 256;
+    /** REDRIVE_HEADER marks a redriven message with the one group that may see it. */
+    static final String REDRIVE_HEADER = "x-redrive-group";
 
     final TopicName name;
+    private final Router router;
     private final MessageStore store;
     private final BrokerConfig config;
-    private final Clock clock;
-    private final Uuid7 ids;
 
-    // Guarded by this.
-    private long firstOffset;
+    // Guarded by this; the volatile ones are also read without it.
+    private volatile long firstOffset;
     private long nextOffset;
-    private final Map<GroupName, long[]> groupPositions = new HashMap<>();
-
-    /** storedOffset: every offset below it is in the store and may be handed to consumers. */
     private volatile long storedOffset;
+    private boolean deleted;
+    private final Map<GroupName, GroupCursor> groups = new LinkedHashMap<>();
+    private final Map<GroupName, PriorityQueue<Lease>> leaseDeadlines = new HashMap<>();
+    private final PriorityQueue<Long> wakeups = new PriorityQueue<>();
+    private ScheduledFuture<?> scheduled;
+    private long scheduledFor = Long.MAX_VALUE;
+    private long published;
+    private long consumed;
+    private long dropped;
+    private long expired;
+    private long bytes;
 
-    /** Attached is a subscriber and the first offset it may receive: the stored offset when it subscribed. */
-    private record Attached(BroadcastSubscription subscription, long from) {
+    /** Attached is a broadcast subscriber and the next offset it gets; {@code next} is touched only by the pump. */
+    private static final class Attached {
+        final BroadcastSubscription subscription;
+        volatile long next;
+
+        Attached(BroadcastSubscription subscription, long next) {
+            this.subscription = subscription;
+            this.next = next;
+        }
     }
 
-    private final CopyOnWriteArrayList<Attached> subscribers = new CopyOnWriteArrayList<>();
-    /** Guards the stored offset's advance against attaching a subscriber, and the undispatched queue. */
-    private final Queue<Message> undispatched = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean dispatching = new AtomicBoolean();
+    private final CopyOnWriteArrayList<Attached> broadcasts = new CopyOnWriteArrayList<>();
+    /**
+     * Messages stored while the topic had broadcast subscribers, not yet handed to them. Live
+     * subscribers get them from here, so a subscriber that keeps up never depends on the message
+     * still being in the store; a subscriber that replays from an offset reads the store first.
+     */
+    private final java.util.Queue<Message> undispatched = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean pumpRequested = new AtomicBoolean();
+    private final AtomicBoolean pumping = new AtomicBoolean();
 
-    TopicLog(TopicName name, long firstOffset, long nextOffset, MessageStore store, BrokerConfig config,
-             Clock clock, Uuid7 ids) {
+    /** DeadLetter is a message on its way to the dead letter topic. */
+    private record DeadLetter(GroupCursor group, long offset, NewMessage message) {
+    }
+
+    /** Deleted says a publish raced with the deletion of its topic; the router retries on the new topic. */
+    static final class Deleted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Deleted() {
+            super(null, null, false, false);
+        }
+    }
+
+    TopicLog(TopicName name, long firstOffset, long nextOffset, Router router) {
         this.name = name;
         this.firstOffset = firstOffset;
         this.nextOffset = nextOffset;
         this.storedOffset = nextOffset;
-        this.store = store;
-        this.config = config;
-        this.clock = clock;
-        this.ids = ids;
+        this.router = router;
+        this.store = router.store;
+        this.config = router.config;
     }
 
-    /** attach makes a subscription receive every message stored from now on. */
-    void attach(BroadcastSubscription subscription) {
-        synchronized (undispatched) {
-            subscribers.add(new Attached(subscription, storedOffset));
-        }
-    }
-
-    /** detach stops a subscription's deliveries from this topic. */
-    void detach(BroadcastSubscription subscription) {
-        subscribers.removeIf(a -> a.subscription() == subscription);
-    }
+    // ---- publish ------------------------------------------------------------------------------
 
     /** append gives the batch offsets, hands it to the store and completes once it is stored. */
     CompletionStage<List<Message>> append(List<NewMessage> batch) {
         CompletionStage<List<Message>> stored;
         synchronized (this) {
+            if (deleted) {
+                throw new Deleted();
+            }
             long firstBefore = firstOffset;
             long evictTo = makeRoom(batch.size());
-            Instant now = Instant.ofEpochMilli(clock.millis());
+            long millis = router.clock.millis();
+            Instant now = Instant.ofEpochMilli(millis);
             List<Message> messages = new ArrayList<>(batch.size());
             long offset = nextOffset;
             for (NewMessage m : batch) {
-                messages.add(new Message(ids.next(now.toEpochMilli()), name, offset++, now, m.headers(), m.data()));
+                messages.add(new Message(router.ids.next(millis), name, offset++, now, m.headers(), m.data()));
             }
             long first = nextOffset;
             nextOffset = offset;
@@ -106,74 +148,21 @@ final class TopicLog {
                     throw new BrokerException(ErrorCode.STORE_UNAVAILABLE,
                             "the store could not write the message: " + rootMessage(failure), null, failure);
                 }
-                if (evictTo > firstBefore) {
-                    store.truncate(name, evictTo);
-                }
-                markStored(messages);
+                stored(messages, firstBefore, evictTo);
                 return messages;
             });
         }
         return stored.thenApply(messages -> {
-            dispatch();
+            pump();
             return messages;
         });
     }
 
-    /** consume hands out up to limit stored messages to the group, finishing them at once. */
-    List<Delivery> consume(GroupName group, int limit) {
-        List<Message> messages;
-        synchronized (this) {
-            long[] position = groupPositions.computeIfAbsent(group, g -> new long[] {firstOffset});
-            long from = Math.max(position[0], firstOffset);
-            long available = storedOffset - from;
-            if (available <= 0) {
-                return List.of();
-            }
-            messages = store.read(name, from, (int) Math.min(limit, available));
-            position[0] = messages.isEmpty() ? from : messages.get(messages.size() - 1).offset() + 1;
-        }
-        List<Delivery> deliveries = new ArrayList<>(messages.size());
-        for (Message m : messages) {
-            deliveries.add(new Delivery(m, 0));
-        }
-        return deliveries;
-    }
-
-    /** expire drops messages older than the retention period from the head of the topic. */
-    void expire(Instant cutoff) {
-        synchronized (this) {
-            long first = firstOffset;
-            while (first < storedOffset) {
-                List<Message> head = store.read(name, first, 256);
-                if (head.isEmpty()) {
-                    break;
-                }
-                int expired = 0;
-                while (expired < head.size() && head.get(expired).timestamp().isBefore(cutoff)) {
-                    expired++;
-                }
-                first = head.get(0).offset() + expired;
-                if (expired < head.size()) {
-                    break;
-                }
-            }
-            if (first > firstOffset) {
-                firstOffset = first;
-                store.truncate(name, first);
-            }
-        }
-    }
-
-    synchronized TopicInfo info() {
-        return new TopicInfo(name, nextOffset - firstOffset, firstOffset, nextOffset - 1);
-    }
-
     /**
-     * Evicts from the head so that {@code incoming} more messages fit, or refuses the publish. It
-     * moves the first offset at once, so no consumer is handed an evicted message; the caller
-     * truncates the store only once the new messages are stored, and undoes the move if they are not.
-     *
-     * @return the new first offset
+     * Makes room for {@code incoming} more messages, or refuses the publish. It moves the first
+     * offset at once, so no consumer is handed a message about to be evicted; the store and the
+     * groups are truncated only once the new messages are stored, and the move is undone if they
+     * are not.
      */
     private long makeRoom(int incoming) {
         long max = config.maxQueueSize();
@@ -187,8 +176,8 @@ final class TopicLog {
         }
         long newFirst = firstOffset + excess;
         if (config.overflowPolicy() == OverflowPolicy.REJECT) {
-            for (long[] position : groupPositions.values()) {
-                if (position[0] < newFirst) {
+            for (GroupCursor g : groups.values()) {
+                if (g.floor < newFirst) {
                     throw new BrokerException(ErrorCode.TOPIC_FULL, "topic " + name + " holds " + max
                             + " messages (MAX_QUEUE_SIZE) that not every group has consumed", RETRY_AFTER);
                 }
@@ -200,7 +189,7 @@ final class TopicLog {
 
     private synchronized void rewind(long first, int count, long firstBefore, long evictedTo) {
         // Offsets of a failed append were never visible; reuse them if nothing was appended after,
-        // and give back what it evicted if nothing moved the head since.
+        // and give back what it would have evicted if nothing moved the head since.
         if (nextOffset == first + count) {
             nextOffset = first;
         }
@@ -209,33 +198,629 @@ final class TopicLog {
         }
     }
 
-    private void markStored(List<Message> messages) {
-        synchronized (undispatched) {
-            storedOffset = messages.get(messages.size() - 1).offset() + 1;
-            if (!subscribers.isEmpty()) {
-                undispatched.addAll(messages);
-            }
+    private synchronized void stored(List<Message> messages, long firstBefore, long evictTo) {
+        if (evictTo > firstBefore) {
+            dropHead(firstBefore, evictTo, false);
+        }
+        for (Message m : messages) {
+            bytes += Utf8.length(m.data());
+        }
+        published += messages.size();
+        storedOffset = messages.get(messages.size() - 1).offset() + 1;
+        if (!broadcasts.isEmpty()) {
+            undispatched.addAll(messages);
         }
     }
 
-    private void dispatch() {
-        while (!undispatched.isEmpty() && dispatching.compareAndSet(false, true)) {
-            try {
-                Message m;
-                while ((m = undispatched.poll()) != null) {
-                    for (Attached a : subscribers) {
-                        if (m.offset() >= a.from()) {
-                            a.subscription().offer(m);
-                        }
+    /** dropHead forgets offsets [from, to) in the groups and the store, counting what was unfinished. */
+    private void dropHead(long from, long to, boolean byRetention) {
+        for (Message m : store.read(name, from, (int) Math.min(Integer.MAX_VALUE, to - from))) {
+            bytes -= Utf8.length(m.data());
+        }
+        long unfinished = 0;
+        for (GroupCursor g : groups.values()) {
+            unfinished = Math.max(unfinished, g.onTruncate(from, to, storedOffset));
+        }
+        if (groups.isEmpty() && name.isDeadLetter()) {
+            unfinished = Math.max(0, Math.min(to, storedOffset) - from);
+            LOG.warn("{} dead letters of {} were dropped by {} before any group read them", unfinished, name,
+                    byRetention ? "retention (RETENTION_HOURS)" : "the size limit (MAX_QUEUE_SIZE)");
+        }
+        if (byRetention) {
+            expired += unfinished;
+        } else {
+            dropped += unfinished;
+        }
+        store.truncate(name, to);
+    }
+
+    // ---- consume ------------------------------------------------------------------------------
+
+    /** consume hands out messages at once, or registers a long poll that the pump or a timer answers. */
+    CompletionStage<List<Delivery>> consume(ConsumeRequest request) {
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        List<Delivery> got;
+        Waiter waiter = null;
+        synchronized (this) {
+            if (deleted) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            long now = router.clock.millis();
+            GroupCursor g = group(request.group(), Optional.empty());
+            expireLeases(g, now, deadLetters);
+            got = handOut(g, now, request.limit(), request.ack(), null, deadLetters);
+            if (got.isEmpty() && !request.maxWait().isZero()) {
+                waiter = new Waiter(request.limit(), request.ack(), now + request.maxWait().toMillis());
+                g.waiters.add(waiter);
+                wakeAt(waiter.deadline);
+            }
+        }
+        deadLetter(deadLetters);
+        if (waiter != null) {
+            // A message may have been stored between the hand-out and the registration.
+            pump();
+            return waiter.future;
+        }
+        return CompletableFuture.completedFuture(got);
+    }
+
+    /**
+     * handOut takes up to {@code max} available messages for one consumer: retries due first,
+     * then new ones. Called with the monitor held.
+     */
+    private List<Delivery> handOut(GroupCursor g, long now, int max, AckMode ack, GroupMember member,
+                                   List<DeadLetter> deadLetters) {
+        List<Long> offsets = g.nextAvailable(now, firstOffset, storedOffset, max);
+        if (offsets.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Message> messages = read(offsets);
+        List<Delivery> out = new ArrayList<>(offsets.size());
+        Optional<GroupName> group = Optional.of(g.name);
+        for (long o : offsets) {
+            g.retry.remove(o);
+            if (o >= g.next) {
+                g.next = o + 1;
+            }
+            Message m = messages.get(o);
+            if (m == null) {
+                continue; // evicted in the meantime
+            }
+            String redrivenFor = m.headers().get(REDRIVE_HEADER);
+            if (redrivenFor != null && !redrivenFor.equals(g.name.value())) {
+                g.finish(o); // redriven for another group alone
+                continue;
+            }
+            Attempts a = g.attempts.computeIfAbsent(o, k -> new Attempts());
+            if (a.deliveries >= g.settings.maxDeliveries()) {
+                g.deadLettering.add(o); // an earlier move to the dead letter topic failed; try again
+                deadLetters.add(new DeadLetter(g, o, deadLetterOf(g, m, a)));
+                continue;
+            }
+            a.deliveries++;
+            g.delivered++;
+            if (a.deliveries > 1) {
+                g.redelivered++;
+            }
+            if (ack == AckMode.AUTO) {
+                g.finish(o);
+                g.acked++;
+                consumed++;
+                out.add(new Delivery(m, a.deliveries - 1, group, Optional.empty()));
+            } else {
+                Lease lease = new Lease(o, router.leaseIds.incrementAndGet(), member, now,
+                        now + g.settings.ackTimeout().toMillis());
+                g.leases.put(o, lease);
+                if (member != null) {
+                    member.inFlight.incrementAndGet();
+                }
+                leaseDeadlines.computeIfAbsent(g.name, k -> new PriorityQueue<>((x, y) -> Long.compare(x.deadline, y.deadline)))
+                        .add(lease);
+                wakeAt(lease.deadline);
+                out.add(new Delivery(m, a.deliveries - 1, group, Optional.of(Receipts.encode(o, lease.id))));
+            }
+        }
+        if (ack == AckMode.AUTO && !out.isEmpty()) {
+            save(g);
+        }
+        return out;
+    }
+
+    private Map<Long, Message> read(List<Long> offsets) {
+        Map<Long, Message> out = new HashMap<>(offsets.size() * 2);
+        int i = 0;
+        while (i < offsets.size()) {
+            int j = i + 1;
+            while (j < offsets.size() && offsets.get(j) == offsets.get(j - 1) + 1) {
+                j++;
+            }
+            for (Message m : store.read(name, offsets.get(i), j - i)) {
+                out.put(m.offset(), m);
+            }
+            i = j;
+        }
+        return out;
+    }
+
+    // ---- ack, nack, extend --------------------------------------------------------------------
+
+    /** Settle is what a settle call does to a valid lease. */
+    enum Settle { ACK, NACK, EXTEND }
+
+    CompletionStage<SettleResult> settle(Settle op, GroupName groupName, List<String> receipts, Optional<String> reason,
+                                         Duration delay) {
+        List<String> stale = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        int settled = 0;
+        CompletionStage<Void> saved = CompletableFuture.completedFuture(null);
+        synchronized (this) {
+            GroupCursor g = deleted ? null : groups.get(groupName);
+            long now = router.clock.millis();
+            for (String receipt : receipts) {
+                long offset = Receipts.offset(receipt);
+                Lease lease = g == null || offset < 0 ? null : g.leases.get(offset);
+                if (lease == null || lease.id != Receipts.leaseId(receipt) || lease.deadline <= now) {
+                    stale.add(receipt);
+                    continue;
+                }
+                settled++;
+                switch (op) {
+                    case ACK -> {
+                        g.finish(offset);
+                        g.acked++;
+                        consumed++;
+                    }
+                    case NACK -> {
+                        g.releaseLease(offset);
+                        fail(g, offset, now, "nack", reason.orElse(null), now + delay.toMillis(), deadLetters);
+                    }
+                    case EXTEND -> {
+                        lease.deadline = now + g.settings.ackTimeout().toMillis();
+                        leaseDeadlines.get(g.name).add(lease);
+                        wakeAt(lease.deadline);
                     }
                 }
+            }
+            if (g != null) {
+                expireLeases(g, now, deadLetters);
+                if (settled > 0 && op != Settle.EXTEND) {
+                    saved = save(g);
+                }
+            }
+        }
+        deadLetter(deadLetters);
+        if (settled > 0 && op != Settle.EXTEND) {
+            pump();
+        }
+        SettleResult result = new SettleResult(settled, stale);
+        if (op == Settle.ACK) {
+            // An ack is answered once it is as durable as the messages.
+            return saved.handle((ok, failure) -> {
+                if (failure != null) {
+                    throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store could not record the ack: "
+                            + rootMessage(failure), null, failure);
+                }
+                return result;
+            });
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    /** fail gives a message back to its group for a retry at {@code due}, or dead-letters it. */
+    private void fail(GroupCursor g, long offset, long now, String reason, String error, long due,
+                      List<DeadLetter> deadLetters) {
+        Attempts a = g.attempts.computeIfAbsent(offset, k -> new Attempts());
+        a.failed(now, reason, error);
+        if (a.deliveries >= g.settings.maxDeliveries()) {
+            List<Message> m = store.read(name, offset, 1);
+            if (!m.isEmpty()) {
+                g.deadLettering.add(offset);
+                deadLetters.add(new DeadLetter(g, offset, deadLetterOf(g, m.get(0), a)));
+                return;
+            }
+        }
+        g.retry.put(offset, due);
+        if (due > now) {
+            wakeAt(due);
+        }
+    }
+
+    private NewMessage deadLetterOf(GroupCursor g, Message m, Attempts a) {
+        Map<String, String> headers = new LinkedHashMap<>(m.headers());
+        headers.put("x-original-topic", name.value());
+        headers.put("x-original-offset", Long.toString(m.offset()));
+        headers.put("x-original-id", m.id().toString());
+        headers.put("x-group", g.name.value());
+        headers.put("x-delivery-count", Integer.toString(a.deliveries));
+        headers.put("x-dead-letter-reason", a.lastReason);
+        headers.put("x-first-failure-at", Timestamps.format(a.firstFailureAt < 0 ? router.clock.millis() : a.firstFailureAt));
+        if (a.lastError != null) {
+            headers.put("x-last-error", a.lastError);
+        }
+        return new NewMessage(m.data(), headers);
+    }
+
+    /** deadLetter publishes to {@code dlq.{topic}}; once stored, the message is finished in its group. */
+    private void deadLetter(List<DeadLetter> deadLetters) {
+        for (DeadLetter d : deadLetters) {
+            router.publishDeadLetter(name, d.message()).whenComplete((ok, failure) -> {
+                synchronized (this) {
+                    if (deleted || !d.group().deadLettering.contains(d.offset())) {
+                        return;
+                    }
+                    if (failure == null) {
+                        d.group().finish(d.offset());
+                        d.group().deadLettered++;
+                        save(d.group());
+                    } else {
+                        LOG.warn("moving offset {} of {} to its dead letter topic failed, will retry: {}", d.offset(), name,
+                                rootMessage(failure));
+                        d.group().deadLettering.remove(d.offset());
+                        long due = router.clock.millis() + RETRY_AFTER.toMillis();
+                        d.group().retry.put(d.offset(), due);
+                        wakeAt(due);
+                    }
+                }
+                pump();
+            });
+        }
+    }
+
+    /** expireLeases gives back every lease of the group whose deadline has passed. */
+    private void expireLeases(GroupCursor g, long now, List<DeadLetter> deadLetters) {
+        PriorityQueue<Lease> deadlines = leaseDeadlines.get(g.name);
+        while (deadlines != null && !deadlines.isEmpty() && deadlines.peek().deadline <= now) {
+            Lease lease = deadlines.poll();
+            if (g.leases.get(lease.offset) != lease || lease.deadline > now) {
+                continue; // settled, or extended (its new deadline is queued too)
+            }
+            g.releaseLease(lease.offset);
+            fail(g, lease.offset, now, "ack-timeout", null, now, deadLetters);
+        }
+    }
+
+    // ---- groups and members -------------------------------------------------------------------
+
+    /** group returns a group, creating it (at {@code from}, else the oldest retained message) if needed. */
+    private GroupCursor group(GroupName groupName, Optional<StartFrom> from) {
+        GroupCursor g = groups.get(groupName);
+        if (g == null) {
+            StartFrom start = from.orElse(StartFrom.EARLIEST);
+            g = new GroupCursor(groupName, new GroupSettings(start, config.ackTimeout(), config.maxDeliveries()), startOffset(start));
+            groups.put(groupName, g);
+            save(g);
+        }
+        return g;
+    }
+
+    private long startOffset(StartFrom from) {
+        if (from instanceof StartFrom.AtOffset at) {
+            return Math.max(firstOffset, Math.min(at.offset(), nextOffset));
+        }
+        return from instanceof StartFrom.Latest ? nextOffset : firstOffset;
+    }
+
+    synchronized GroupCreation createGroup(GroupName groupName, GroupSettings settings) {
+        GroupCursor g = groups.get(groupName);
+        if (g != null) {
+            if (!g.settings.equals(settings)) {
+                throw new BrokerException(ErrorCode.GROUP_CONFLICT, "group " + groupName + " exists on " + name
+                        + " with other settings (startFrom " + g.settings.startFrom().wire() + ", ackTimeout "
+                        + g.settings.ackTimeout().toMillis() + "ms, maxDeliveries " + g.settings.maxDeliveries() + ")");
+            }
+            return new GroupCreation(name, groupName, g.settings, false);
+        }
+        g = new GroupCursor(groupName, settings, startOffset(settings.startFrom()));
+        groups.put(groupName, g);
+        save(g);
+        return new GroupCreation(name, groupName, settings, true);
+    }
+
+    synchronized void restore(StoredGroup stored) {
+        GroupCursor g = GroupCursor.restore(stored);
+        g.onTruncate(firstOffset, firstOffset, storedOffset);
+        groups.put(g.name, g);
+    }
+
+    void join(GroupMember member, Optional<StartFrom> from) {
+        synchronized (this) {
+            if (deleted) {
+                return;
+            }
+            group(member.group, from).members.add(member);
+        }
+        pump();
+    }
+
+    void leave(GroupMember member) {
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        synchronized (this) {
+            GroupCursor g = groups.get(member.group);
+            if (g == null) {
+                return;
+            }
+            g.members.remove(member);
+            long now = router.clock.millis();
+            for (Lease lease : new ArrayList<>(g.leases.values())) {
+                if (lease.member == member) {
+                    g.releaseLease(lease.offset);
+                    fail(g, lease.offset, now, "ack-timeout", "the consumer went away", now, deadLetters);
+                }
+            }
+        }
+        deadLetter(deadLetters);
+        pump();
+    }
+
+    void attachBroadcast(BroadcastSubscription s, StartFrom from) {
+        synchronized (this) {
+            long start = from instanceof StartFrom.Latest ? storedOffset : Math.min(startOffset(from), storedOffset);
+            broadcasts.add(new Attached(s, start));
+        }
+        pump();
+    }
+
+    void detachBroadcast(BroadcastSubscription s) {
+        broadcasts.removeIf(a -> a.subscription == s);
+    }
+
+    synchronized GroupCursor existingGroup(GroupName groupName) {
+        return groups.get(groupName);
+    }
+
+    synchronized CompletionStage<Void> redriven(GroupName groupName, long position) {
+        GroupCursor g = groups.get(groupName);
+        if (g == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        g.deadLetterPosition = Math.max(g.deadLetterPosition, position);
+        return save(g);
+    }
+
+    private CompletionStage<Void> save(GroupCursor g) {
+        return store.saveGroup(g.snapshot(name));
+    }
+
+    // ---- pump: deliveries outside the monitor, one thread at a time ----------------------------
+
+    /** pump delivers whatever can be delivered now: to broadcast subscribers, members and waiters. */
+    void pump() {
+        pumpRequested.set(true);
+        while (pumpRequested.get() && pumping.compareAndSet(false, true)) {
+            try {
+                while (pumpRequested.getAndSet(false)) {
+                    pumpBroadcasts();
+                    pumpGroups();
+                }
             } finally {
-                dispatching.set(false);
+                pumping.set(false);
             }
         }
     }
 
-    private static String rootMessage(Throwable t) {
+    private void pumpBroadcasts() {
+        if (broadcasts.isEmpty()) {
+            undispatched.clear();
+            return;
+        }
+        // Replay: subscribers behind the oldest undispatched message read the store up to it.
+        while (true) {
+            Message head = undispatched.peek();
+            long liveFrom = head == null ? storedOffset : head.offset();
+            long first = firstOffset;
+            long min = Long.MAX_VALUE;
+            for (Attached a : broadcasts) {
+                if (a.next < liveFrom && a.next < first) {
+                    a.next = Math.min(first, liveFrom); // evicted from the store before this subscriber read it
+                }
+                if (a.next < liveFrom && !a.subscription.closed()) {
+                    min = Math.min(min, a.next);
+                }
+            }
+            if (min == Long.MAX_VALUE) {
+                break;
+            }
+            List<Message> chunk = store.read(name, min, (int) Math.min(BROADCAST_CHUNK, liveFrom - min));
+            long end = chunk.isEmpty() ? Math.min(liveFrom, min + BROADCAST_CHUNK) : chunk.get(chunk.size() - 1).offset() + 1;
+            offer(chunk, end);
+        }
+        // Live: what was stored since.
+        Message m;
+        while ((m = undispatched.poll()) != null) {
+            for (Attached a : broadcasts) {
+                if (a.next <= m.offset() && !a.subscription.closed()) {
+                    a.subscription.offer(m);
+                    a.next = m.offset() + 1;
+                }
+            }
+        }
+    }
+
+    private void offer(List<Message> chunk, long end) {
+        for (Attached a : broadcasts) {
+            if (a.next >= end || a.subscription.closed()) {
+                continue;
+            }
+            for (Message m : chunk) {
+                if (m.offset() >= a.next) {
+                    a.subscription.offer(m);
+                }
+            }
+            a.next = end;
+        }
+    }
+
+    private void pumpGroups() {
+        List<Runnable> deliveries = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        synchronized (this) {
+            if (deleted) {
+                return;
+            }
+            long now = router.clock.millis();
+            for (GroupCursor g : groups.values()) {
+                if (!g.hasConsumers()) {
+                    continue;
+                }
+                expireLeases(g, now, deadLetters);
+                for (Object consumer : g.consumers()) {
+                    if (consumer instanceof Waiter w) {
+                        List<Delivery> got = handOut(g, now, w.limit, w.ack, null, deadLetters);
+                        if (got.isEmpty()) {
+                            break;
+                        }
+                        g.waiters.remove(w);
+                        deliveries.add(() -> w.future.complete(got));
+                    } else {
+                        GroupMember m = (GroupMember) consumer;
+                        List<Delivery> got = handOut(g, now, m.capacity(), m.ack, m, deadLetters);
+                        if (got.isEmpty()) {
+                            break;
+                        }
+                        deliveries.add(() -> m.deliver(got));
+                    }
+                }
+            }
+        }
+        deliveries.forEach(Runnable::run);
+        deadLetter(deadLetters);
+    }
+
+    // ---- timers -------------------------------------------------------------------------------
+
+    /** wakeAt makes {@link #tick} run at {@code at} (epoch ms). Called with the monitor held. */
+    private void wakeAt(long at) {
+        wakeups.add(at);
+        if (at < scheduledFor) {
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            scheduledFor = at;
+            scheduled = router.schedule(this::tick, Math.max(0, at - router.clock.millis()));
+        }
+    }
+
+    /** tick expires leases and long polls that are due, and delivers retries that became due. */
+    void tick() {
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        List<Waiter> timedOut = new ArrayList<>();
+        synchronized (this) {
+            long now = router.clock.millis();
+            while (!wakeups.isEmpty() && wakeups.peek() <= now) {
+                wakeups.poll();
+            }
+            scheduledFor = Long.MAX_VALUE;
+            scheduled = null;
+            if (!wakeups.isEmpty()) {
+                long at = wakeups.poll();
+                wakeAt(at);
+            }
+            for (GroupCursor g : groups.values()) {
+                expireLeases(g, now, deadLetters);
+                g.waiters.removeIf(w -> {
+                    if (!w.gone() && w.deadline <= now) {
+                        timedOut.add(w);
+                        return true;
+                    }
+                    return w.gone();
+                });
+            }
+        }
+        timedOut.forEach(w -> w.future.complete(List.of()));
+        deadLetter(deadLetters);
+        pump();
+    }
+
+    // ---- retention, inspection, deletion ------------------------------------------------------
+
+    /** expire drops messages older than the retention period from the head of the topic. */
+    synchronized void expire(Instant cutoff) {
+        long first = firstOffset;
+        while (first < storedOffset) {
+            List<Message> head = store.read(name, first, 256);
+            if (head.isEmpty()) {
+                break;
+            }
+            int old = 0;
+            while (old < head.size() && head.get(old).timestamp().isBefore(cutoff)) {
+                old++;
+            }
+            first = head.get(0).offset() + old;
+            if (old < head.size()) {
+                break;
+            }
+        }
+        if (first > firstOffset) {
+            long from = firstOffset;
+            firstOffset = first;
+            dropHead(from, first, true);
+        }
+    }
+
+    synchronized TopicInfo info() {
+        return new TopicInfo(name, storedOffset - firstOffset, firstOffset, storedOffset - 1);
+    }
+
+    synchronized TopicStats stats() {
+        long now = router.clock.millis();
+        List<GroupStats> groupStats = new ArrayList<>(groups.size());
+        int members = 0;
+        for (GroupCursor g : groups.values()) {
+            groupStats.add(g.stats(storedOffset, now));
+            members += g.members.size();
+        }
+        Optional<Duration> oldest = store.read(name, firstOffset, 1).stream().findFirst()
+                .map(m -> Duration.ofMillis(Math.max(0, now - m.timestamp().toEpochMilli())));
+        return new TopicStats(name, storedOffset - firstOffset, bytes, firstOffset, storedOffset - 1, published, consumed,
+                oldest, broadcasts.size() + members, dropped, expired, groupStats);
+    }
+
+    /** browse reads stored messages without leasing them. */
+    List<Message> browse(long from, int limit) {
+        long start = Math.max(from, firstOffset);
+        long stored = storedOffset;
+        if (start >= stored) {
+            return List.of();
+        }
+        return store.read(name, start, (int) Math.min(limit, stored - start));
+    }
+
+    long storedOffset() {
+        return storedOffset;
+    }
+
+    /** delete ends the topic: waiters get nothing, subscribers hear of it, the store forgets it. */
+    void delete() {
+        List<Waiter> waiters = new ArrayList<>();
+        List<GroupMember> members = new ArrayList<>();
+        synchronized (this) {
+            deleted = true;
+            for (GroupCursor g : groups.values()) {
+                waiters.addAll(g.waiters);
+                members.addAll(g.members);
+                for (Lease l : g.leases.values()) {
+                    if (l.member != null) {
+                        l.member.inFlight.decrementAndGet();
+                    }
+                }
+            }
+            groups.clear();
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            store.delete(name);
+        }
+        waiters.forEach(w -> w.future.complete(List.of()));
+        for (GroupMember m : members) {
+            m.listener().onTopicDeleted(name);
+        }
+        for (Attached a : broadcasts) {
+            a.subscription.listener().onTopicDeleted(name);
+        }
+        broadcasts.clear();
+    }
+
+    static String rootMessage(Throwable t) {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }

@@ -11,6 +11,7 @@ import dev.broker.api.GroupName;
 import dev.broker.api.Message;
 import dev.broker.api.NewMessage;
 import dev.broker.api.TopicName;
+import dev.broker.api.SubscribeRequest;
 import dev.broker.api.TopicPattern;
 import dev.broker.core.Settings;
 import java.time.Clock;
@@ -55,13 +56,13 @@ class RouterConcurrencyTest {
                 "MAX_QUEUE_SIZE", Integer.toString(maxQueueSize))), new MemoryStore(), Clock.systemUTC(),
                 new Plugins(new MemoryStoreProvider(), List.of(), List.of()));
         // The group exists before anything is published, so the topic may evict only what it consumed.
-        router.subscribe(TopicPattern.of(TOPIC.value()), d -> { }).close();
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of(TOPIC.value())), d -> { }).close();
         assertEquals(List.of(), router.consume(TOPIC, GROUP, 1));
 
         List<Long> broadcast = new ArrayList<>(); // the listener is never called concurrently for one topic
         AtomicInteger inListener = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
-        router.subscribe(TopicPattern.of("load.*"), d -> {
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("load.*")), d -> {
             if (inListener.incrementAndGet() != 1) {
                 overlaps.incrementAndGet();
             }

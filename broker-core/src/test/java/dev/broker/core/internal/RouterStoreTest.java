@@ -14,9 +14,12 @@ import dev.broker.api.Message;
 import dev.broker.api.NewMessage;
 import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
+import dev.broker.api.SubscribeRequest;
 import dev.broker.api.TopicPattern;
 import dev.broker.core.Settings;
 import dev.broker.spi.MessageStore;
+import dev.broker.spi.StoreState;
+import dev.broker.spi.StoredGroup;
 import dev.broker.spi.StoredTopic;
 import java.io.IOException;
 import java.time.Clock;
@@ -47,8 +50,13 @@ class RouterStoreTest {
         volatile boolean failNextAppend;
 
         @Override
-        public List<StoredTopic> recover() {
-            return recovered;
+        public StoreState recover() {
+            return new StoreState(recovered, List.of());
+        }
+
+        @Override
+        public CompletionStage<Void> saveGroup(StoredGroup group) {
+            return memory.saveGroup(group);
         }
 
         @Override
@@ -132,7 +140,7 @@ class RouterStoreTest {
         store.recovered.add(new StoredTopic(T, 0, 0));
         Router router = router();
         List<String> got = new ArrayList<>();
-        router.subscribe(TopicPattern.of("*"), d -> got.add(d.message().data()));
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("*")), d -> got.add(d.message().data()));
         router.publish(T, List.of(NewMessage.of("1"))).toCompletableFuture().join();
         assertEquals(List.of("1"), got);
     }
@@ -142,7 +150,7 @@ class RouterStoreTest {
         Router router = router();
         router.publish(T, List.of(NewMessage.of("0"))).toCompletableFuture().join();
         List<String> broadcast = new ArrayList<>();
-        router.subscribe(TopicPattern.of(T.value()), d -> broadcast.add(d.message().data()));
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of(T.value())), d -> broadcast.add(d.message().data()));
 
         store.failNextAppend = true;
         BrokerException e = refused(router.publish(T, List.of(NewMessage.of("lost1"), NewMessage.of("lost2"))));
@@ -174,7 +182,7 @@ class RouterStoreTest {
     @Test
     void failedWriteToAFullTopicEvictsNothing() {
         Router router = router("MAX_QUEUE_SIZE", "2", "OVERFLOW_POLICY", "drop-oldest");
-        router.subscribe(TopicPattern.of(T.value()), d -> { }).close(); // creates the topic
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of(T.value())), d -> { }).close(); // creates the topic
         assertEquals(List.of(), router.consume(T, G, 1)); // a group that has consumed nothing yet
         router.publish(T, List.of(NewMessage.of("0"), NewMessage.of("1"))).toCompletableFuture().join();
 

@@ -18,6 +18,7 @@ import dev.broker.api.NewMessage;
 import dev.broker.api.Subscription;
 import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
+import dev.broker.api.SubscribeRequest;
 import dev.broker.api.TopicPattern;
 import dev.broker.core.Settings;
 import java.time.Clock;
@@ -264,7 +265,7 @@ class RouterTest {
 
     /** Creates the topic (an exact subscription does) and a group on it that has consumed nothing. */
     private static void groupWithNothingConsumed(Router router, String topic, GroupName group) {
-        router.subscribe(TopicPattern.of(topic), d -> { }).close();
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of(topic)), d -> { }).close();
         assertEquals(List.of(), router.consume(topic(topic), group, 10));
     }
 
@@ -322,7 +323,7 @@ class RouterTest {
     void topicWithoutGroupsEvictsItsOldestFreely() {
         Router router = router("MAX_QUEUE_SIZE", "3");
         List<String> broadcast = Collections.synchronizedList(new ArrayList<>());
-        router.subscribe(TopicPattern.of("ticks"), d -> broadcast.add(d.message().data()));
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("ticks")), d -> broadcast.add(d.message().data()));
         for (int i = 0; i < 10; i++) {
             publish(router, "ticks", Integer.toString(i));
         }
@@ -433,7 +434,7 @@ class RouterTest {
         Router router = router();
         publish(router, "orders", "before");
         Recorder r = new Recorder();
-        Subscription s = router.subscribe(TopicPattern.of("orders"), r::onMessage);
+        Subscription s = router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), r::onMessage);
         assertEquals(TopicPattern.of("orders"), s.pattern());
         List<Message> stored = publish(router, "orders", "a", "b");
         publish(router, "orders.eu", "other topic");
@@ -445,7 +446,7 @@ class RouterTest {
     @Test
     void exactSubscriptionCreatesItsTopic() {
         Router router = router();
-        router.subscribe(TopicPattern.of("orders"), d -> { });
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), d -> { });
         assertEquals(List.of(new TopicInfo(topic("orders"), 0, 0, -1)), router.topics());
     }
 
@@ -454,7 +455,7 @@ class RouterTest {
         Router router = router();
         publish(router, "orders.eu", "before");
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of("orders.*"), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.*")), r::onMessage);
         publish(router, "orders.eu", "1");
         publish(router, "orders", "no");
         publish(router, "orders.eu.x", "no");
@@ -469,7 +470,7 @@ class RouterTest {
         Router router = router();
         publish(router, "orders.eu", "before");
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of("orders.>"), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.>")), r::onMessage);
         publish(router, "orders.eu", "1");
         publish(router, "orders", "no");
         publish(router, "orders.eu.x", "2");
@@ -482,7 +483,7 @@ class RouterTest {
     void subscriptionReceivesInOffsetOrder() {
         Router router = router();
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of("orders.*"), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.*")), r::onMessage);
         for (int i = 0; i < 50; i++) {
             publish(router, "orders.eu", Integer.toString(i), Integer.toString(i));
         }
@@ -495,9 +496,9 @@ class RouterTest {
         Recorder exact = new Recorder();
         Recorder wildcard = new Recorder();
         Recorder stays = new Recorder();
-        Subscription s1 = router.subscribe(TopicPattern.of("orders.eu"), exact::onMessage);
-        Subscription s2 = router.subscribe(TopicPattern.of("orders.*"), wildcard::onMessage);
-        router.subscribe(TopicPattern.of("orders.>"), stays::onMessage);
+        Subscription s1 = router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.eu")), exact::onMessage);
+        Subscription s2 = router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.*")), wildcard::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders.>")), stays::onMessage);
         publish(router, "orders.eu", "1");
         s1.close();
         s2.close();
@@ -513,7 +514,7 @@ class RouterTest {
     void wildcardSubscriptionReceivesFromTopicsCreatedLater() {
         Router router = router();
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of("later.*"), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("later.*")), r::onMessage);
         assertEquals(List.of(), router.topics());
         publish(router, "later.a", "1");
         publish(router, "later.b", "2");
@@ -525,8 +526,8 @@ class RouterTest {
     void wildcardSubscriptionReceivesFromTopicCreatedByAnExactSubscription() {
         Router router = router();
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of(">"), r::onMessage);
-        router.subscribe(TopicPattern.of("made.by.subscribe"), d -> { });
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of(">")), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("made.by.subscribe")), d -> { });
         publish(router, "made.by.subscribe", "1");
         assertEquals(List.of("made.by.subscribe:1"), r.topicsAndData());
     }
@@ -537,9 +538,9 @@ class RouterTest {
         Recorder late = new Recorder();
         List<Subscription> made = new ArrayList<>();
         // The first listener subscribes another while it is handed the first message of a batch.
-        router.subscribe(TopicPattern.of("orders"), d -> {
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), d -> {
             if (made.isEmpty()) {
-                made.add(router.subscribe(TopicPattern.of("orders"), late::onMessage));
+                made.add(router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), late::onMessage));
             }
         });
         publish(router, "orders", "0", "1"); // both stored before "late" subscribed
@@ -551,12 +552,12 @@ class RouterTest {
     void failingListenerLosesItsSubscriptionAndHarmsNoOne() {
         Router router = router();
         List<String> calls = new ArrayList<>();
-        router.subscribe(TopicPattern.of("orders"), d -> {
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), d -> {
             calls.add(d.message().data());
             throw new IllegalStateException("listener broke");
         });
         Recorder healthy = new Recorder();
-        router.subscribe(TopicPattern.of("orders"), healthy::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), healthy::onMessage);
         assertEquals(0, publish(router, "orders", "1").get(0).offset());
         publish(router, "orders", "2");
         assertEquals(List.of("1"), calls);
@@ -567,7 +568,7 @@ class RouterTest {
     void subscriptionsDoNotConsumeForGroups() {
         Router router = router();
         Recorder r = new Recorder();
-        router.subscribe(TopicPattern.of("orders"), r::onMessage);
+        router.subscribe(SubscribeRequest.broadcast(TopicPattern.of("orders")), r::onMessage);
         publish(router, "orders", "1", "2");
         assertEquals(2, r.received.size());
         assertEquals(range(0, 2), offsets(router.consume(topic("orders"), G, 10)));

@@ -68,7 +68,10 @@ public final class WireJson {
         return TIMESTAMP.format(instant);
     }
 
-    /** writeMessage writes a delivery as a JSON object: id, topic, data, headers, timestamp, retryCount, offset. */
+    /**
+     * writeMessage writes a delivery as a JSON object: id, topic, data, headers, timestamp,
+     * retryCount, offset, and for a group delivery its group and, if manual, its receipt.
+     */
     public static void writeMessage(JsonGenerator g, Delivery delivery) throws IOException {
         g.writeStartObject();
         writeMessageFields(g, delivery);
@@ -90,5 +93,11 @@ public final class WireJson {
         g.writeStringField("timestamp", timestamp(m.timestamp()));
         g.writeNumberField("retryCount", delivery.retryCount());
         g.writeNumberField("offset", m.offset());
+        if (delivery.group().isPresent()) {
+            g.writeStringField("group", delivery.group().get().value());
+        }
+        if (delivery.receipt().isPresent()) {
+            g.writeStringField("receipt", delivery.receipt().get());
+        }
     }
 }

@@ -1,42 +1,61 @@
 package dev.broker.transport.http.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.broker.api.AckMode;
 import dev.broker.api.BrokerException;
+import dev.broker.api.ConsumeRequest;
 import dev.broker.api.Delivery;
+import dev.broker.api.Durations;
 import dev.broker.api.ErrorCode;
+import dev.broker.api.GroupCreation;
 import dev.broker.api.GroupName;
+import dev.broker.api.GroupSettings;
 import dev.broker.api.HealthReport;
 import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.NewMessage;
+import dev.broker.api.SettleResult;
+import dev.broker.api.StartFrom;
+import dev.broker.api.TopicAdmin;
 import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
+import dev.broker.api.TopicStats;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.web.json.JsonValues;
 import dev.broker.web.json.WireJson;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ConnectionCallback;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
- * ApiResource serves the HTTP API (SPEC section 4): publish, consume, topics and health. Bodies are
- * read only as far as a valid request could go. Thread-safe: it holds no request state.
+ * ApiResource serves the HTTP API (SPEC section 4). Bodies are read only as far as a valid request
+ * could go. Long polls hold no thread: the request is suspended until the broker completes it.
+ * Thread-safe: it holds no request state.
  */
 @Path("/")
 public final class ApiResource {
@@ -44,35 +63,41 @@ public final class ApiResource {
     static final String HEADER_PREFIX = "x-msg-";
     private static final String JSON = MediaType.APPLICATION_JSON;
     private static final int MAX_HEADERS = 64;
+    /** Management bodies (receipts, settings) are small; this bounds what is read of them. */
+    private static final int MAX_SMALL_BODY = 1024 * 1024;
 
     private final MessageBroker broker;
+    private final TopicAdmin admin;
     private final BrokerConfig config;
 
-    ApiResource(MessageBroker broker, BrokerConfig config) {
+    ApiResource(MessageBroker broker, TopicAdmin admin, BrokerConfig config) {
         this.broker = broker;
+        this.admin = admin;
         this.config = config;
     }
+
+    // ---- publish ------------------------------------------------------------------------------
 
     @POST
     @Path("publish/{topic}")
     public CompletionStage<Response> publish(@PathParam("topic") String topic, @Context HttpHeaders headers,
                                              InputStream body) {
-        return publishing(() -> {
+        return async(() -> {
             TopicName name = TopicName.of(topic);
             requireJson(headers);
-            byte[] bytes = read(body, config.maxMessageSize(), "message data is over " + config.maxMessageSize()
-                    + " bytes (MAX_MESSAGE_SIZE)", ErrorCode.MESSAGE_TOO_LARGE);
+            byte[] bytes = read(body, config.maxMessageSize(), ErrorCode.MESSAGE_TOO_LARGE,
+                    "message data is over " + config.maxMessageSize() + " bytes (MAX_MESSAGE_SIZE)");
             NewMessage message = new NewMessage(JsonValues.one(bytes), messageHeaders(headers));
             return broker.publish(name, List.of(message)).thenApply(stored -> {
                 Message m = stored.get(0);
-                return created(WireJson.bytes(g -> {
+                return json(201, g -> {
                     g.writeStartObject();
                     g.writeStringField("id", m.id().toString());
                     g.writeStringField("topic", m.topic().value());
                     g.writeNumberField("offset", m.offset());
                     g.writeStringField("timestamp", WireJson.timestamp(m.timestamp()));
                     g.writeEndObject();
-                }));
+                });
             });
         });
     }
@@ -81,20 +106,20 @@ public final class ApiResource {
     @Path("publish/batch/{topic}")
     public CompletionStage<Response> publishBatch(@PathParam("topic") String topic, @Context HttpHeaders headers,
                                                   InputStream body) {
-        return publishing(() -> {
+        return async(() -> {
             TopicName name = TopicName.of(topic);
             requireJson(headers);
             // The largest valid batch: every item at the size limit, with separators.
             long limit = Math.min((long) config.maxBatchSize() * (config.maxMessageSize() + 16L) + 16, Integer.MAX_VALUE - 16);
-            byte[] bytes = read(body, (int) limit, "the batch body is over " + limit
-                    + " bytes, more than MAX_BATCH_SIZE messages of MAX_MESSAGE_SIZE bytes", ErrorCode.BATCH_TOO_LARGE);
+            byte[] bytes = read(body, (int) limit, ErrorCode.BATCH_TOO_LARGE, "the batch body is over " + limit
+                    + " bytes, more than MAX_BATCH_SIZE messages of MAX_MESSAGE_SIZE bytes");
             List<String> items = JsonValues.items(bytes, config.maxBatchSize());
             Map<String, String> shared = messageHeaders(headers);
             List<NewMessage> batch = new ArrayList<>(items.size());
             for (String item : items) {
                 batch.add(new NewMessage(item, shared));
             }
-            return broker.publish(name, batch).thenApply(stored -> created(WireJson.bytes(g -> {
+            return broker.publish(name, batch).thenApply(stored -> json(201, g -> {
                 g.writeStartObject();
                 g.writeNumberField("count", stored.size());
                 g.writeArrayFieldStart("messages");
@@ -106,42 +131,133 @@ public final class ApiResource {
                 }
                 g.writeEndArray();
                 g.writeEndObject();
-            })));
+            }));
         });
     }
 
+    // ---- consume ------------------------------------------------------------------------------
+
     @GET
     @Path("consume/{topic}")
-    public Response consume(@PathParam("topic") String topic, @QueryParam("group") String group,
-                            @QueryParam("ack") String ack, @QueryParam("wait") String wait) {
-        List<Delivery> got = consume(topic, group, ack, wait, 1);
-        if (got.isEmpty()) {
-            return Response.noContent().build();
-        }
-        return Response.ok(WireJson.bytes(g -> WireJson.writeMessage(g, got.get(0))), JSON).build();
+    public void consume(@PathParam("topic") String topic, @QueryParam("group") String group,
+                        @QueryParam("ack") String ack, @QueryParam("wait") String wait,
+                        @Suspended AsyncResponse response) {
+        consume(response, topic, group, ack, wait, 1, got -> got.isEmpty() ? Response.noContent().build()
+                : json(200, g -> WireJson.writeMessage(g, got.get(0))));
     }
 
     @GET
     @Path("consume/{topic}/batch")
-    public Response consumeBatch(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                 @QueryParam("ack") String ack, @QueryParam("wait") String wait,
-                                 @QueryParam("limit") @DefaultValue("10") String limit) {
-        int n = parseLimit(limit);
-        List<Delivery> got = consume(topic, group, ack, wait, n);
-        return Response.ok(WireJson.bytes(g -> {
-            g.writeStartArray();
-            for (Delivery d : got) {
-                WireJson.writeMessage(g, d);
+    public void consumeBatch(@PathParam("topic") String topic, @QueryParam("group") String group,
+                             @QueryParam("ack") String ack, @QueryParam("wait") String wait,
+                             @QueryParam("limit") @DefaultValue("10") String limit, @Suspended AsyncResponse response) {
+        try {
+            int n = integer("limit", limit, 1, ConsumeRequest.MAX_LIMIT);
+            consume(response, topic, group, ack, wait, n, got -> json(200, g -> {
+                g.writeStartArray();
+                for (Delivery d : got) {
+                    WireJson.writeMessage(g, d);
+                }
+                g.writeEndArray();
+            }));
+        } catch (BrokerException e) {
+            response.resume(Problems.of(e));
+        }
+    }
+
+    private void consume(AsyncResponse response, String topic, String group, String ack, String wait, int limit,
+                         Function<List<Delivery>, Response> answer) {
+        CompletableFuture<List<Delivery>> pending;
+        try {
+            ConsumeRequest request = new ConsumeRequest(TopicName.of(topic), group(group),
+                    limit, ack == null ? AckMode.AUTO : AckMode.parse(ack), waitFor(wait));
+            pending = broker.consume(request).toCompletableFuture();
+        } catch (BrokerException e) {
+            response.resume(Problems.of(e));
+            return;
+        }
+        // A client that goes away gives up its long poll, so nothing is handed to it.
+        response.register((ConnectionCallback) gone -> pending.cancel(false));
+        pending.whenComplete((got, failure) -> {
+            if (failure == null) {
+                response.resume(answer.apply(got));
+            } else if (!pending.isCancelled()) {
+                response.resume(problemOf(failure));
             }
-            g.writeEndArray();
-        }), JSON).build();
+        });
+    }
+
+    // ---- ack, nack, extend --------------------------------------------------------------------
+
+    @POST
+    @Path("ack/{topic}")
+    public CompletionStage<Response> ack(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                         @Context HttpHeaders headers, InputStream body) {
+        return async(() -> {
+            TopicName name = TopicName.of(topic);
+            JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
+            return broker.ack(name, group(group), receipts(b)).thenApply(r -> settled("acked", r));
+        });
+    }
+
+    @POST
+    @Path("nack/{topic}")
+    public CompletionStage<Response> nack(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                          @Context HttpHeaders headers, InputStream body) {
+        return async(() -> {
+            TopicName name = TopicName.of(topic);
+            JsonBodies.Body b = smallBody(headers, body, Set.of("reason", "delay"), Set.of("receipts"));
+            Duration delay = b.scalars().containsKey("delay") ? duration("delay", b.scalars().get("delay")) : Duration.ZERO;
+            Optional<String> reason = Optional.ofNullable(b.scalars().get("reason"));
+            return broker.nack(name, group(group), receipts(b), reason, delay).thenApply(r -> settled("nacked", r));
+        });
+    }
+
+    @POST
+    @Path("extend/{topic}")
+    public CompletionStage<Response> extend(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                            @Context HttpHeaders headers, InputStream body) {
+        return async(() -> {
+            TopicName name = TopicName.of(topic);
+            JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
+            return broker.extend(name, group(group), receipts(b)).thenApply(r -> settled("extended", r));
+        });
+    }
+
+    // ---- groups and topics --------------------------------------------------------------------
+
+    @POST
+    @Path("subscribe/{topic}")
+    public Response subscribe(@PathParam("topic") String topic, @Context HttpHeaders headers, InputStream body)
+            throws IOException {
+        TopicName name = TopicName.of(topic);
+        JsonBodies.Body b = smallBody(headers, body, Set.of("group", "startFrom", "ackTimeout", "maxDeliveries"), Set.of());
+        if (!b.scalars().containsKey("group")) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "name the group to create: {\"group\":\"...\"}");
+        }
+        GroupName group = GroupName.of(b.scalars().get("group"));
+        StartFrom from = b.scalars().containsKey("startFrom") ? StartFrom.parse(b.scalars().get("startFrom")) : StartFrom.EARLIEST;
+        Duration ackTimeout = b.scalars().containsKey("ackTimeout") ? duration("ackTimeout", b.scalars().get("ackTimeout"))
+                : config.ackTimeout();
+        int maxDeliveries = b.scalars().containsKey("maxDeliveries")
+                ? integer("maxDeliveries", b.scalars().get("maxDeliveries"), 1, 1000) : config.maxDeliveries();
+        GroupCreation c = admin.createGroup(name, group, new GroupSettings(from, ackTimeout, maxDeliveries));
+        return json(c.created() ? 201 : 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("topic", c.topic().value());
+            g.writeStringField("group", c.group().value());
+            g.writeStringField("startFrom", c.settings().startFrom().wire());
+            g.writeStringField("ackTimeout", Durations.format(c.settings().ackTimeout()));
+            g.writeNumberField("maxDeliveries", c.settings().maxDeliveries());
+            g.writeEndObject();
+        });
     }
 
     @GET
     @Path("topics")
     public Response topics() {
-        List<TopicInfo> topics = broker.topics();
-        return Response.ok(WireJson.bytes(g -> {
+        List<TopicInfo> topics = admin.topics();
+        return json(200, g -> {
             g.writeStartArray();
             for (TopicInfo t : topics) {
                 g.writeStartObject();
@@ -152,14 +268,101 @@ public final class ApiResource {
                 g.writeEndObject();
             }
             g.writeEndArray();
-        }), JSON).build();
+        });
+    }
+
+    @GET
+    @Path("topics/{topic}/stats")
+    public Response stats(@PathParam("topic") String topic) {
+        TopicName name = TopicName.of(topic);
+        TopicStats s = admin.stats(name).orElseThrow(() -> notFound(name));
+        return json(200, g -> {
+            g.writeStartObject();
+            g.writeStringField("topic", s.name().value());
+            g.writeNumberField("messages", s.messages());
+            g.writeNumberField("bytes", s.bytes());
+            g.writeNumberField("firstOffset", s.firstOffset());
+            g.writeNumberField("lastOffset", s.lastOffset());
+            g.writeNumberField("published", s.published());
+            g.writeNumberField("consumed", s.consumed());
+            if (s.oldestMessageAge().isPresent()) {
+                g.writeNumberField("oldestMessageAgeMs", s.oldestMessageAge().get().toMillis());
+            } else {
+                g.writeNullField("oldestMessageAgeMs");
+            }
+            g.writeNumberField("liveSubscribers", s.liveSubscribers());
+            g.writeNumberField("dropped", s.dropped());
+            g.writeNumberField("expired", s.expired());
+            g.writeArrayFieldStart("groups");
+            for (TopicStats.GroupStats gs : s.groups()) {
+                g.writeStartObject();
+                g.writeStringField("group", gs.name().value());
+                g.writeNumberField("lag", gs.lag());
+                g.writeNumberField("inFlight", gs.inFlight());
+                g.writeNumberField("delivered", gs.delivered());
+                g.writeNumberField("acked", gs.acked());
+                g.writeNumberField("redelivered", gs.redelivered());
+                g.writeNumberField("deadLettered", gs.deadLettered());
+                if (gs.oldestUnackedAge().isPresent()) {
+                    g.writeNumberField("oldestUnackedAgeMs", gs.oldestUnackedAge().get().toMillis());
+                } else {
+                    g.writeNullField("oldestUnackedAgeMs");
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    @GET
+    @Path("topics/{topic}/messages")
+    public Response browse(@PathParam("topic") String topic, @QueryParam("from") @DefaultValue("0") String from,
+                           @QueryParam("limit") @DefaultValue("100") String limit) {
+        TopicName name = TopicName.of(topic);
+        long start = longValue("from", from);
+        int n = integer("limit", limit, 1, ConsumeRequest.MAX_LIMIT);
+        List<Message> messages = admin.browse(name, start, n);
+        return json(200, g -> {
+            g.writeStartArray();
+            for (Message m : messages) {
+                WireJson.writeMessage(g, Delivery.broadcast(m));
+            }
+            g.writeEndArray();
+        });
+    }
+
+    @POST
+    @Path("topics/{topic}/dlq/redrive")
+    public CompletionStage<Response> redrive(@PathParam("topic") String topic, @QueryParam("group") String group) {
+        return async(() -> {
+            TopicName name = TopicName.of(topic);
+            if (group == null) {
+                throw new BrokerException(ErrorCode.INVALID_PARAMETER, "name the group whose dead letters to redrive: ?group=");
+            }
+            return admin.redrive(name, GroupName.of(group)).thenApply(n -> json(200, g -> {
+                g.writeStartObject();
+                g.writeNumberField("redriven", n);
+                g.writeEndObject();
+            }));
+        });
+    }
+
+    @DELETE
+    @Path("topics/{topic}")
+    public Response delete(@PathParam("topic") String topic) {
+        TopicName name = TopicName.of(topic);
+        if (!admin.delete(name)) {
+            throw notFound(name);
+        }
+        return Response.noContent().build();
     }
 
     @GET
     @Path("health")
     public Response health() {
-        HealthReport h = broker.health();
-        byte[] body = WireJson.bytes(g -> {
+        HealthReport h = admin.health();
+        return json(h.up() ? 200 : 503, g -> {
             g.writeStartObject();
             g.writeStringField("status", h.up() ? "UP" : "DOWN");
             g.writeObjectFieldStart("store");
@@ -174,45 +377,17 @@ public final class ApiResource {
             g.writeStringField("version", h.version());
             g.writeEndObject();
         });
-        return Response.status(h.up() ? 200 : 503).type(JSON).entity(body).build();
     }
 
-    private List<Delivery> consume(String topic, String group, String ack, String wait, int limit) {
-        TopicName name = TopicName.of(topic);
-        GroupName groupName = group == null ? GroupName.DEFAULT : GroupName.of(group);
-        if (ack != null && !ack.equals("auto")) {
-            if (ack.equals("manual")) {
-                throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "ack=manual is not available yet in this version;"
-                        + " use ack=auto");
-            }
-            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "ack must be auto or manual, not '" + ack + "'");
-        }
-        if (wait != null) {
-            throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "wait (long polling) is not available yet in this"
-                    + " version; poll without it");
-        }
-        return broker.consume(name, groupName, limit);
-    }
+    // ---- helpers ------------------------------------------------------------------------------
 
-    private static int parseLimit(String limit) {
-        try {
-            int n = Integer.parseInt(limit.trim());
-            if (n >= 1 && n <= 1000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new BrokerException(ErrorCode.INVALID_PARAMETER, "limit must be a number from 1 to 1000, not '" + limit + "'");
-    }
-
-    /** Work is a publish that may refuse synchronously (bad input) or asynchronously (store). */
+    /** Work is a request that may refuse synchronously (bad input) or asynchronously (store). */
     @FunctionalInterface
     private interface Work {
         CompletionStage<Response> run() throws IOException;
     }
 
-    private static CompletionStage<Response> publishing(Work work) {
+    private static CompletionStage<Response> async(Work work) {
         CompletionStage<Response> stage;
         try {
             stage = work.run();
@@ -222,17 +397,108 @@ public final class ApiResource {
             return CompletableFuture.completedFuture(Problems.of(new BrokerException(ErrorCode.INVALID_JSON,
                     "the request body could not be read: " + e.getMessage())));
         }
-        return stage.exceptionally(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof BrokerException b) {
-                return Problems.of(b);
+        return stage.exceptionally(ApiResource::problemOf);
+    }
+
+    private static Response problemOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BrokerException b) {
+            return Problems.of(b);
+        }
+        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+    }
+
+    /** Writer writes a JSON body. */
+    @FunctionalInterface
+    private interface Writer {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static Response json(int status, Writer writer) {
+        return Response.status(status).type(JSON).entity(WireJson.bytes(writer::write)).build();
+    }
+
+    private static Response settled(String verb, SettleResult r) {
+        return json(200, g -> {
+            g.writeStartObject();
+            g.writeNumberField(verb, r.settled());
+            g.writeArrayFieldStart("stale");
+            for (String s : r.stale()) {
+                g.writeString(s);
             }
-            throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            g.writeEndArray();
+            g.writeEndObject();
         });
     }
 
-    private static Response created(byte[] body) {
-        return Response.status(201).type(JSON).entity(body).build();
+    private static BrokerException notFound(TopicName name) {
+        return new BrokerException(ErrorCode.TOPIC_NOT_FOUND, "there is no topic " + name);
+    }
+
+    private static GroupName group(String group) {
+        return group == null ? GroupName.DEFAULT : GroupName.of(group);
+    }
+
+    private static List<String> receipts(JsonBodies.Body b) {
+        List<String> receipts = b.strings("receipts");
+        if (receipts.isEmpty()) {
+            throw new BrokerException(ErrorCode.INVALID_JSON, "the body must name at least one receipt: {\"receipts\":[...]}");
+        }
+        if (receipts.size() > ConsumeRequest.MAX_LIMIT) {
+            throw new BrokerException(ErrorCode.BATCH_TOO_LARGE, "at most " + ConsumeRequest.MAX_LIMIT + " receipts per request");
+        }
+        return receipts;
+    }
+
+    private static Duration waitFor(String wait) {
+        if (wait == null || wait.isEmpty()) {
+            return Duration.ZERO;
+        }
+        Duration d = duration("wait", wait);
+        if (d.compareTo(ConsumeRequest.MAX_WAIT) > 0) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "wait is at most 30s, not " + wait);
+        }
+        return d;
+    }
+
+    private static Duration duration(String name, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, name + ": " + e.getMessage());
+        }
+    }
+
+    private static int integer(String name, String text, int min, int max) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BrokerException(ErrorCode.INVALID_PARAMETER, name + " must be a number from " + min + " to " + max
+                + ", not '" + text + "'");
+    }
+
+    private static long longValue(String name, String text) {
+        try {
+            long n = Long.parseLong(text.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BrokerException(ErrorCode.INVALID_PARAMETER, name + " must be an offset (0 or more), not '" + text + "'");
+    }
+
+    private static JsonBodies.Body smallBody(HttpHeaders headers, InputStream body, Set<String> scalars, Set<String> arrays)
+            throws IOException {
+        requireJson(headers);
+        return JsonBodies.object(read(body, MAX_SMALL_BODY, ErrorCode.BATCH_TOO_LARGE,
+                "the body is over " + MAX_SMALL_BODY + " bytes"), scalars, arrays);
     }
 
     private static void requireJson(HttpHeaders headers) {
@@ -243,7 +509,7 @@ public final class ApiResource {
         }
     }
 
-    private static byte[] read(InputStream body, int limit, String tooLarge, ErrorCode code) throws IOException {
+    private static byte[] read(InputStream body, int limit, ErrorCode code, String tooLarge) throws IOException {
         byte[] bytes = body.readNBytes(limit + 1);
         if (bytes.length > limit) {
             throw new BrokerException(code, tooLarge);

@@ -30,7 +30,7 @@ final class HttpTransport implements Transport {
         FALSE_PROVIDER_WARNING.setLevel(java.util.logging.Level.SEVERE);
         ResourceConfig app = new ResourceConfig()
                 .setApplicationName("broker-http")
-                .registerInstances(new ApiResource(context.broker(), context.config()))
+                .registerInstances(new ApiResource(context.broker(), context.admin(), context.config()))
                 .register(ProblemMappers.Broker.class)
                 .register(ProblemMappers.Web.class)
                 .register(ProblemMappers.Unexpected.class)

@@ -16,7 +16,8 @@ final class Problems {
         return switch (code) {
             case INVALID_TOPIC, RESERVED_TOPIC, INVALID_GROUP, INVALID_JSON, INVALID_PARAMETER, INVALID_HEADER,
                  NOT_SUBSCRIBED, INVALID_FRAME -> 400;
-            case TOPIC_NOT_FOUND, NOT_FOUND -> 404;
+            case TOPIC_NOT_FOUND, GROUP_NOT_FOUND, NOT_FOUND -> 404;
+            case GROUP_CONFLICT -> 409;
             case METHOD_NOT_ALLOWED -> 405;
             case NOT_ACCEPTABLE -> 406;
             case MESSAGE_TOO_LARGE, BATCH_TOO_LARGE -> 413;

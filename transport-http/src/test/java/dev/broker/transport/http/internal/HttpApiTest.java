@@ -157,9 +157,73 @@ class HttpApiTest {
         assertProblem(delete, 405, "method-not-allowed");
     }
 
+    private static String receipt(String body) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"receipt\":\"([^\"]+)\"").matcher(body);
+        assertTrue(m.find(), "no receipt in " + body);
+        return m.group(1);
+    }
+
     @Test
-    void featuresOfLaterVersionsAreRefusedNotIgnored() throws Exception {
-        assertProblem(get("consume/later.check?ack=manual"), 501, "not-implemented");
-        assertProblem(get("consume/later.check?wait=5s"), 501, "not-implemented");
+    void aManualDeliveryIsLeasedUntilAckedAndAStaleReceiptIsReported() throws Exception {
+        assertEquals(201, post("publish/manual.check", "{\"n\":1}").statusCode());
+        HttpResponse<String> first = get("consume/manual.check?group=m&ack=manual");
+        assertEquals(200, first.statusCode(), first.body());
+        String receipt = receipt(first.body());
+        assertEquals(204, get("consume/manual.check?group=m&ack=manual").statusCode(), "a leased message was handed out twice");
+        HttpResponse<String> ack = post("ack/manual.check?group=m", "{\"receipts\":[\"" + receipt + "\",\"zz.1\"]}");
+        assertEquals(200, ack.statusCode(), ack.body());
+        assertEquals("{\"acked\":1,\"stale\":[\"zz.1\"]}", ack.body());
+        assertEquals("{\"acked\":0,\"stale\":[\"" + receipt + "\"]}",
+                post("ack/manual.check?group=m", "{\"receipts\":[\"" + receipt + "\"]}").body());
+    }
+
+    @Test
+    void aNackHandsTheMessageOutAgainWithItsRetryCountRaised() throws Exception {
+        assertEquals(201, post("publish/nack.check", "7").statusCode());
+        String receipt = receipt(get("consume/nack.check?group=n&ack=manual").body());
+        HttpResponse<String> nack = post("nack/nack.check?group=n", "{\"receipts\":[\"" + receipt + "\"],\"reason\":\"boom\"}");
+        assertEquals("{\"nacked\":1,\"stale\":[]}", nack.body());
+        HttpResponse<String> again = get("consume/nack.check?group=n&ack=manual");
+        assertTrue(again.body().contains("\"retryCount\":1") && again.body().contains("\"data\":7"), again.body());
+    }
+
+    @Test
+    void aLongPollEndsWithTheMessageThatArrivesDuringIt() throws Exception {
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> waiting = HTTP.sendAsync(
+                HttpRequest.newBuilder(base.resolve("consume/poll.check?wait=20s")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, post("publish/poll.check", "\"hello\"").statusCode());
+        HttpResponse<String> got = waiting.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, got.statusCode(), got.body());
+        assertTrue(got.body().contains("\"data\":\"hello\""), got.body());
+        assertEquals(204, get("consume/poll.check?wait=300ms").statusCode());
+        assertProblem(get("consume/poll.check?wait=31s"), 400, "invalid-parameter");
+        assertProblem(get("consume/poll.check?wait=soon"), 400, "invalid-parameter");
+    }
+
+    @Test
+    void subscribeCreatesAGroupOnceAndRefusesOtherSettings() throws Exception {
+        HttpResponse<String> created = post("subscribe/sub.check", "{\"group\":\"g\",\"startFrom\":\"latest\",\"ackTimeout\":\"10s\",\"maxDeliveries\":3}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(200, post("subscribe/sub.check", "{\"group\":\"g\",\"startFrom\":\"latest\",\"ackTimeout\":\"10s\",\"maxDeliveries\":3}").statusCode());
+        assertProblem(post("subscribe/sub.check", "{\"group\":\"g\",\"maxDeliveries\":4}"), 409, "group-conflict");
+        assertProblem(post("subscribe/sub.check", "{\"group\":\"g\",\"colour\":\"red\"}"), 400, "invalid-json");
+    }
+
+    @Test
+    void statsBrowseAndDelete() throws Exception {
+        assertEquals(201, post("publish/batch/admin.check", "[1,2,3]").statusCode());
+        assertEquals(200, get("consume/admin.check?group=a").statusCode());
+        HttpResponse<String> stats = get("topics/admin.check/stats");
+        assertEquals(200, stats.statusCode(), stats.body());
+        assertTrue(stats.body().contains("\"messages\":3") && stats.body().contains("\"group\":\"a\",\"lag\":2"), stats.body());
+        HttpResponse<String> browse = get("topics/admin.check/messages?from=1&limit=5");
+        assertTrue(browse.body().contains("\"offset\":1") && browse.body().contains("\"offset\":2")
+                && !browse.body().contains("\"offset\":0"), browse.body());
+        assertProblem(get("topics/nothing.here/stats"), 404, "topic-not-found");
+        HttpResponse<String> delete = HTTP.send(HttpRequest.newBuilder(base.resolve("topics/admin.check")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, delete.statusCode());
+        assertProblem(get("topics/admin.check/messages"), 404, "topic-not-found");
     }
 }

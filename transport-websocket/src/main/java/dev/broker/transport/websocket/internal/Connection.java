@@ -1,11 +1,18 @@
 package dev.broker.transport.websocket.internal;
 
+import dev.broker.api.AckMode;
 import dev.broker.api.BrokerException;
 import dev.broker.api.Delivery;
+import dev.broker.api.Durations;
 import dev.broker.api.ErrorCode;
+import dev.broker.api.GroupName;
 import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
+import dev.broker.api.MessageListener;
 import dev.broker.api.NewMessage;
+import dev.broker.api.SettleResult;
+import dev.broker.api.StartFrom;
+import dev.broker.api.SubscribeRequest;
 import dev.broker.api.Subscription;
 import dev.broker.api.TopicName;
 import dev.broker.api.TopicPattern;
@@ -18,11 +25,14 @@ import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +40,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Connection is one WebSocket client: it decodes frames, acts on them and sends replies and
  * messages. Thread-safety: frames arrive on one Jetty thread at a time; messages arrive on broker
- * dispatch threads; sends go through Jetty's asynchronous remote, counted by {@link #pending} so
- * that a client that does not read is cut off (1008) instead of growing the heap.
+ * threads; sends go through Jetty's asynchronous remote, counted by {@link #pending}. Group members
+ * are handed no more than the outbound buffer has room for; a broadcast subscriber that lets the
+ * buffer overflow is cut off with 1008, so a slow client slows no one else.
  */
 public final class Connection extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    /** MAX_PENDING is how many frames may wait to be sent to one client before it counts as too slow. */
+    /** MAX_PENDING is how many frames may wait to be sent to one client. */
     static final int MAX_PENDING = 4096;
+    /** FLOOD_BURST and FLOOD_RATE bound the frames a client may send: a burst, then a rate per second. */
+    static final int FLOOD_BURST = 20_000;
+    static final int FLOOD_RATE = 10_000;
 
     private final MessageBroker broker;
     private final Connections registry;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean throttled = new AtomicBoolean();
     private volatile Session session;
+    private double tokens = FLOOD_BURST;
+    private long tokensAt = System.nanoTime();
 
     Connection(MessageBroker broker, Connections registry) {
         this.broker = broker;
@@ -58,6 +75,7 @@ public final class Connection extends Endpoint {
 
     @Override
     public void onClose(Session s, CloseReason reason) {
+        // Closing a group subscription gives its leases back to the group at once.
         subscriptions.values().forEach(Subscription::close);
         subscriptions.clear();
         registry.remove(this);
@@ -91,6 +109,11 @@ public final class Connection extends Endpoint {
     }
 
     private void onText(String text) {
+        if (flooding()) {
+            registry.floodDisconnected();
+            close(CloseReason.CloseCodes.VIOLATED_POLICY, "flood: more than " + FLOOD_RATE + " frames a second");
+            return;
+        }
         Frame frame;
         try {
             frame = FrameDecoder.decode(text);
@@ -98,6 +121,7 @@ public final class Connection extends Endpoint {
             sendError(e.code, e.getMessage(), e.messageId);
             return;
         }
+        Optional<String> messageId = frame instanceof Frame.Publish p ? p.messageId() : Optional.empty();
         try {
             // Java 17 has no pattern switch; the chain covers every permitted Frame.
             if (frame instanceof Frame.Publish p) {
@@ -107,26 +131,30 @@ public final class Connection extends Endpoint {
             } else if (frame instanceof Frame.Unsubscribe u) {
                 unsubscribe(u);
             } else if (frame instanceof Frame.Settle s) {
-                throw new BrokerException(ErrorCode.NOT_IMPLEMENTED,
-                        "'" + s.type() + "' is not available yet in this version: subscriptions are broadcast only");
+                settle(s);
             }
         } catch (BrokerException e) {
-            Optional<String> id = frame instanceof Frame.Publish p ? p.messageId() : Optional.empty();
-            sendError(e.code(), e.detail(), id);
+            sendError(e.code(), e.detail(), messageId);
         }
+    }
+
+    /** flooding spends a token for a frame; true when the client has none left. Frames arrive one at a time. */
+    private boolean flooding() {
+        long now = System.nanoTime();
+        tokens = Math.min(FLOOD_BURST, tokens + (now - tokensAt) / 1e9 * FLOOD_RATE);
+        tokensAt = now;
+        if (tokens < 1) {
+            return true;
+        }
+        tokens--;
+        return false;
     }
 
     private void publish(Frame.Publish p) {
         TopicName topic = TopicName.of(p.topic());
         broker.publish(topic, List.of(new NewMessage(p.data(), p.headers()))).whenComplete((stored, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                if (cause instanceof BrokerException b) {
-                    sendError(b.code(), b.detail(), p.messageId());
-                } else {
-                    LOG.error("publish failed", cause);
-                    sendError(ErrorCode.INTERNAL_ERROR, "the broker failed to publish; see its log", p.messageId());
-                }
+                fail(failure, p.messageId());
                 return;
             }
             Message m = stored.get(0);
@@ -141,64 +169,143 @@ public final class Connection extends Endpoint {
                 g.writeNumberField("offset", m.offset());
                 g.writeStringField("timestamp", WireJson.timestamp(m.timestamp()));
                 g.writeEndObject();
-            }));
+            }), true);
         });
     }
 
     private void subscribe(Frame.Subscribe s) {
         TopicPattern pattern = TopicPattern.of(s.topic());
-        if (s.group().isPresent()) {
-            throw new BrokerException(ErrorCode.NOT_IMPLEMENTED,
-                    "group subscriptions are not available yet in this version; subscribe without 'group'");
-        }
-        if (s.ack().isPresent() && !s.ack().get().equals("auto")) {
-            throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "ack '" + s.ack().get()
-                    + "' is not available yet in this version: broadcast subscriptions are acknowledged automatically");
-        }
-        if (s.from().isPresent() && !s.from().get().equals("latest")) {
-            throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "from '" + s.from().get()
-                    + "' is not available yet in this version: subscriptions start with the next message");
-        }
-        subscriptions.computeIfAbsent(pattern.value(), key -> broker.subscribe(pattern, this::deliver));
+        Optional<GroupName> group = s.group().map(GroupName::of);
+        AckMode ack = s.ack().map(AckMode::parse).orElse(AckMode.AUTO);
+        Optional<StartFrom> from = s.from().map(StartFrom::parse);
+        int maxInFlight = s.maxInFlight().map(v -> {
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new BrokerException(ErrorCode.INVALID_PARAMETER, "maxInFlight must be a number, not '" + v + "'");
+            }
+        }).orElse(SubscribeRequest.DEFAULT_MAX_IN_FLIGHT);
+        SubscribeRequest request = new SubscribeRequest(pattern, group, ack, from, maxInFlight);
+        String key = key(pattern.value(), s.group());
+        subscriptions.computeIfAbsent(key, k -> broker.subscribe(request, new Listener(pattern.value(), group.isPresent())));
         send(WireJson.text(g -> {
             g.writeStartObject();
             g.writeStringField("type", "subscribed");
             g.writeStringField("topic", pattern.value());
-            g.writeStringField("ack", "auto");
+            if (group.isPresent()) {
+                g.writeStringField("group", group.get().value());
+                g.writeNumberField("maxInFlight", maxInFlight);
+            }
+            g.writeStringField("ack", ack.wire());
             g.writeEndObject();
-        }));
+        }), true);
     }
 
     private void unsubscribe(Frame.Unsubscribe u) {
-        Subscription s = subscriptions.remove(u.topic());
+        Subscription s = subscriptions.remove(key(u.topic(), u.group()));
         if (s == null) {
-            throw new BrokerException(ErrorCode.NOT_SUBSCRIBED, "this connection has no subscription to '" + u.topic() + "'");
+            throw new BrokerException(ErrorCode.NOT_SUBSCRIBED, "this connection has no subscription to '" + u.topic() + "'"
+                    + u.group().map(g -> " in group " + g).orElse(""));
         }
         s.close();
         send(WireJson.text(g -> {
             g.writeStartObject();
             g.writeStringField("type", "unsubscribed");
             g.writeStringField("topic", u.topic());
+            if (u.group().isPresent()) {
+                g.writeStringField("group", u.group().get());
+            }
             g.writeEndObject();
-        }));
+        }), true);
     }
 
-    private void deliver(Delivery d) {
-        String pattern = d.message().topic().value();
-        for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-            if (e.getValue().pattern().matches(d.message().topic())) {
-                pattern = e.getKey();
-                break;
+    private void settle(Frame.Settle s) {
+        TopicName topic = TopicName.of(s.topic());
+        GroupName group = s.group().map(GroupName::of).orElse(GroupName.DEFAULT);
+        String receipt = s.receipt().orElseThrow(() -> new BrokerException(ErrorCode.INVALID_FRAME,
+                "an '" + s.type() + "' frame needs a 'receipt'"));
+        CompletionStage<SettleResult> result = switch (s.type()) {
+            case "ack" -> broker.ack(topic, group, List.of(receipt));
+            case "nack" -> {
+                Duration delay = s.delay().map(d -> {
+                    try {
+                        return Durations.parse(d);
+                    } catch (IllegalArgumentException e) {
+                        throw new BrokerException(ErrorCode.INVALID_PARAMETER, "delay: " + e.getMessage());
+                    }
+                }).orElse(Duration.ZERO);
+                yield broker.nack(topic, group, List.of(receipt), s.reason(), delay);
             }
+            default -> broker.extend(topic, group, List.of(receipt));
+        };
+        String done = s.type().equals("ack") ? "acked" : s.type().equals("nack") ? "nacked" : "extended";
+        result.whenComplete((r, failure) -> {
+            if (failure != null) {
+                fail(failure, Optional.empty());
+                return;
+            }
+            send(WireJson.text(g -> {
+                g.writeStartObject();
+                g.writeStringField("type", done);
+                g.writeStringField("topic", topic.value());
+                g.writeStringField("group", group.value());
+                g.writeStringField("receipt", receipt);
+                g.writeBooleanField("stale", r.settled() == 0);
+                g.writeEndObject();
+            }), true);
+        });
+    }
+
+    /** Listener turns one subscription's deliveries into message frames. */
+    private final class Listener implements MessageListener {
+        private final String subscription;
+        private final boolean member;
+
+        Listener(String subscription, boolean member) {
+            this.subscription = subscription;
+            this.member = member;
         }
-        String subscription = pattern;
-        send(WireJson.text(g -> {
-            g.writeStartObject();
-            g.writeStringField("type", "message");
-            g.writeStringField("subscription", subscription);
-            WireJson.writeMessageFields(g, d);
-            g.writeEndObject();
-        }));
+
+        @Override
+        public void onMessage(Delivery d) {
+            send(WireJson.text(g -> {
+                g.writeStartObject();
+                g.writeStringField("type", "message");
+                g.writeStringField("subscription", subscription);
+                WireJson.writeMessageFields(g, d);
+                g.writeEndObject();
+            }), member);
+        }
+
+        @Override
+        public int capacity() {
+            int room = MAX_PENDING - pending.get();
+            if (room <= 0) {
+                throttled.set(true);
+            }
+            return Math.max(0, room);
+        }
+
+        @Override
+        public void onTopicDeleted(TopicName topic) {
+            send(WireJson.text(g -> {
+                g.writeStartObject();
+                g.writeStringField("type", "topic-deleted");
+                g.writeStringField("topic", topic.value());
+                g.writeStringField("subscription", subscription);
+                g.writeEndObject();
+            }), true);
+        }
+    }
+
+    private void fail(Throwable failure, Optional<String> messageId) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BrokerException b) {
+            sendError(b.code(), b.detail(), messageId);
+        } else {
+            LOG.error("request failed", cause);
+            sendError(ErrorCode.INTERNAL_ERROR, "the broker failed to handle the frame; see its log", messageId);
+        }
     }
 
     private void sendError(ErrorCode code, String message, Optional<String> messageId) {
@@ -211,15 +318,20 @@ public final class Connection extends Endpoint {
                 g.writeStringField("messageId", messageId.get());
             }
             g.writeEndObject();
-        }));
+        }), true);
     }
 
-    private void send(String text) {
+    /**
+     * send queues a frame. A broadcast message that finds the buffer full cuts the client off;
+     * replies and group messages (which the buffer's room already bounds) may exceed it up to twice.
+     */
+    private void send(String text, boolean bounded) {
         Session s = session;
         if (s == null || !s.isOpen()) {
             return;
         }
-        if (pending.incrementAndGet() > MAX_PENDING) {
+        int now = pending.incrementAndGet();
+        if (now > (bounded ? 2 * MAX_PENDING : MAX_PENDING)) {
             pending.decrementAndGet();
             registry.slowConsumerDisconnected();
             close(CloseReason.CloseCodes.VIOLATED_POLICY, "slow consumer: more than " + MAX_PENDING + " frames unsent");
@@ -227,7 +339,10 @@ public final class Connection extends Endpoint {
         }
         try {
             s.getAsyncRemote().sendText(text, result -> {
-                pending.decrementAndGet();
+                int left = pending.decrementAndGet();
+                if (left < MAX_PENDING / 2 && throttled.compareAndSet(true, false)) {
+                    subscriptions.values().forEach(Subscription::wake);
+                }
                 if (!result.isOK()) {
                     LOG.debug("send failed: {}", String.valueOf(result.getException()));
                 }
@@ -236,5 +351,9 @@ public final class Connection extends Endpoint {
             pending.decrementAndGet();
             LOG.debug("send failed: {}", e.toString());
         }
+    }
+
+    private static String key(String pattern, Optional<String> group) {
+        return pattern + "|" + group.orElse("");
     }
 }

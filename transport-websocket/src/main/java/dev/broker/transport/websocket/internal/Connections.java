@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Connections {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong slowConsumerDisconnects = new AtomicLong();
+    private final AtomicLong floodDisconnects = new AtomicLong();
 
     void add(Connection c) {
         open.add(c);
@@ -31,6 +32,14 @@ final class Connections {
 
     void slowConsumerDisconnected() {
         slowConsumerDisconnects.incrementAndGet();
+    }
+
+    void floodDisconnected() {
+        floodDisconnects.incrementAndGet();
+    }
+
+    long floodDisconnects() {
+        return floodDisconnects.get();
     }
 
     long slowConsumerDisconnects() {

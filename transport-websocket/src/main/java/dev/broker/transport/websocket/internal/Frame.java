@@ -13,7 +13,8 @@ sealed interface Frame {
     }
 
     /** Subscribe starts a subscription to a topic or pattern. */
-    record Subscribe(String topic, Optional<String> group, Optional<String> ack, Optional<String> from) implements Frame {
+    record Subscribe(String topic, Optional<String> group, Optional<String> ack, Optional<String> from,
+                     Optional<String> maxInFlight) implements Frame {
     }
 
     /** Unsubscribe ends a subscription. */
@@ -21,6 +22,7 @@ sealed interface Frame {
     }
 
     /** Settle is an ack, nack or extend of a leased message. */
-    record Settle(String type, String topic, Optional<String> group, Optional<String> receipt) implements Frame {
+    record Settle(String type, String topic, Optional<String> group, Optional<String> receipt, Optional<String> reason,
+                  Optional<String> delay) implements Frame {
     }
 }

@@ -50,7 +50,7 @@ final class FrameDecoder {
                 switch (field) {
                     case "data" -> data = JsonValues.raw(p, json);
                     case "headers" -> readHeaders(p, value, headers, strings.get("messageId"));
-                    case "type", "topic", "group", "ack", "from", "receipt", "reason", "messageId" -> {
+                    case "type", "topic", "group", "ack", "from", "receipt", "reason", "delay", "maxInFlight", "messageId" -> {
                         if (value == JsonToken.VALUE_NULL) {
                             continue;
                         }
@@ -92,9 +92,10 @@ final class FrameDecoder {
                 yield new Frame.Publish(topic, data, headers, messageId);
             }
             case "subscribe" -> new Frame.Subscribe(topic, group, Optional.ofNullable(strings.get("ack")),
-                    Optional.ofNullable(strings.get("from")));
+                    Optional.ofNullable(strings.get("from")), Optional.ofNullable(strings.get("maxInFlight")));
             case "unsubscribe" -> new Frame.Unsubscribe(topic, group);
-            case "ack", "nack", "extend" -> new Frame.Settle(type, topic, group, Optional.ofNullable(strings.get("receipt")));
+            case "ack", "nack", "extend" -> new Frame.Settle(type, topic, group, Optional.ofNullable(strings.get("receipt")),
+                    Optional.ofNullable(strings.get("reason")), Optional.ofNullable(strings.get("delay")));
             default -> throw new FrameException(ErrorCode.INVALID_FRAME, "unknown frame type '" + type
                     + "': use publish, subscribe, unsubscribe, ack, nack or extend", messageId);
         };
