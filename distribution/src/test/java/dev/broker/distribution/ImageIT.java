@@ -69,10 +69,10 @@ class ImageIT {
     @Test
     void aMissingRequestedStoreStopsStartUp() throws Exception {
         try (RunningImage bad = RunningImage.launch(RunningImage.image(), Map.of("PERSISTENCE_ENABLED", "true",
-                "STORE", "mvstore"), "--port", "0")) {
+                "STORE", "cassandra"), "--port", "0")) {
             assertEquals(1, bad.exitCode(30));
-            assertTrue(bad.output().contains("broker: STORE=mvstore asks for the store plugin 'mvstore', which is not installed"),
-                    bad.output());
+            assertTrue(bad.output().contains("broker: STORE=cassandra asks for the store plugin 'cassandra', which is not"
+                    + " installed (installed: memory, mvstore)"), bad.output());
         }
     }
 

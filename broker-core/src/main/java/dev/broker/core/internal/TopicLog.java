@@ -592,6 +592,11 @@ final class TopicLog {
                     pumpBroadcasts();
                     pumpGroups();
                 }
+            } catch (RuntimeException e) {
+                // A store that cannot be read for a moment must not fail the publish that called
+                // the pump, nor stop delivery: try again shortly.
+                LOG.warn("delivery on {} failed, retrying: {}", name, e.toString());
+                router.schedule(this::pump, 100);
             } finally {
                 pumping.set(false);
             }
