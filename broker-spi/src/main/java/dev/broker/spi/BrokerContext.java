@@ -18,6 +18,15 @@ public interface BrokerContext {
     /** admin is the facade for groups, topics, statistics, browsing, redrive, deletion and health. */
     TopicAdmin admin();
 
+    /** observer is where plugins report what they do (connections, slow consumers), for metrics. */
+    BrokerObserver observer();
+
+    /**
+     * addObserver makes a metrics plugin hear everything reported to {@link #observer()} from now
+     * on. Called while plugins are created.
+     */
+    void addObserver(BrokerObserver observer);
+
     /**
      * shared returns the one object of this type that plugins of this broker share, made by the
      * factory on the first call. Plugins use it to share what only one of may exist, such as the

@@ -12,9 +12,10 @@ public interface MessageStoreProvider {
     boolean durable();
 
     /**
-     * open opens the store, recovering what it held. Called once per broker.
+     * open opens the store, recovering what it held. Called once per broker. The store reports its
+     * commits to the observer.
      *
      * @throws Exception with a message for the operator (such as a locked data directory); start-up stops
      */
-    MessageStore open(BrokerConfig config) throws Exception;
+    MessageStore open(BrokerConfig config, BrokerObserver observer) throws Exception;
 }

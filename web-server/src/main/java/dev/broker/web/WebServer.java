@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -32,6 +33,7 @@ public final class WebServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Handler> routes = new LinkedHashMap<>();
+    private final ConnectionStatistics statistics = new ConnectionStatistics();
     private boolean started;
 
     private WebServer(BrokerConfig config) {
@@ -45,6 +47,7 @@ public final class WebServer implements AutoCloseable {
         this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.addBean(statistics);
         server.addConnector(connector);
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
@@ -95,6 +98,11 @@ public final class WebServer implements AutoCloseable {
     /** port is the port the server listens on: the configured one, or the one picked for port 0. */
     public int port() {
         return connector.getLocalPort() > 0 ? connector.getLocalPort() : config.port();
+    }
+
+    /** openConnections counts the TCP connections open on the port now, WebSocket ones included. */
+    public long openConnections() {
+        return statistics.getConnections();
     }
 
     /** uri is the address of a path on this server, for a scheme such as {@code http} or {@code ws}. */

@@ -41,13 +41,14 @@ public final class BrokerModule extends AbstractModule {
         bind(TopicAdmin.class).to(Router.class);
         bind(BrokerContext.class).to(Context.class);
         bind(SharedObjects.class).in(Singleton.class);
+        bind(Observers.class).in(Singleton.class);
     }
 
     @Provides
     @Singleton
-    MessageStore store() {
+    MessageStore store(Observers observers) {
         try {
-            return plugins.store().open(config);
+            return plugins.store().open(config, observers);
         } catch (Exception e) {
             throw new StartupException("the '" + plugins.store().name() + "' store could not open: " + e.getMessage(), e);
         }

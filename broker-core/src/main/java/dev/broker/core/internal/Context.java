@@ -4,6 +4,7 @@ import dev.broker.api.MessageBroker;
 import dev.broker.api.TopicAdmin;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
+import dev.broker.spi.BrokerObserver;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.function.Supplier;
@@ -15,13 +16,25 @@ final class Context implements BrokerContext {
     private final MessageBroker broker;
     private final TopicAdmin admin;
     private final SharedObjects shared;
+    private final Observers observers;
 
     @Inject
-    Context(BrokerConfig config, MessageBroker broker, TopicAdmin admin, SharedObjects shared) {
+    Context(BrokerConfig config, MessageBroker broker, TopicAdmin admin, SharedObjects shared, Observers observers) {
         this.config = config;
         this.broker = broker;
         this.admin = admin;
         this.shared = shared;
+        this.observers = observers;
+    }
+
+    @Override
+    public BrokerObserver observer() {
+        return observers;
+    }
+
+    @Override
+    public void addObserver(BrokerObserver observer) {
+        observers.add(observer);
     }
 
     @Override

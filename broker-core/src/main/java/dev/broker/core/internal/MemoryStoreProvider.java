@@ -1,6 +1,7 @@
 package dev.broker.core.internal;
 
 import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.BrokerObserver;
 import dev.broker.spi.MessageStore;
 import dev.broker.spi.MessageStoreProvider;
 
@@ -23,7 +24,7 @@ public final class MemoryStoreProvider implements MessageStoreProvider {
     }
 
     @Override
-    public MessageStore open(BrokerConfig config) {
+    public MessageStore open(BrokerConfig config, BrokerObserver observer) {
         return new MemoryStore();
     }
 }

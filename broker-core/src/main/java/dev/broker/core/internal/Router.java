@@ -59,6 +59,7 @@ public final class Router implements MessageBroker, TopicAdmin {
     final BrokerConfig config;
     final MessageStore store;
     final Clock clock;
+    final Observers observers;
     final Uuid7 ids = new Uuid7();
     /** leaseIds start at a random point, so receipts from before a restart are stale after it. */
     final AtomicLong leaseIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 52));
@@ -75,7 +76,8 @@ public final class Router implements MessageBroker, TopicAdmin {
     private volatile boolean closed;
 
     @Inject
-    Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins) {
+    Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins, Observers observers) {
+        this.observers = observers;
         this.config = config;
         this.store = store;
         this.clock = clock;
@@ -102,14 +104,24 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     @Override
     public CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch) {
+        long received = System.nanoTime();
         try {
             check(topic, batch);
             if (topic.isDeadLetter()) {
                 throw new BrokerException(ErrorCode.RESERVED_TOPIC,
                         "topics beginning with 'dlq.' hold dead letters and are written only by the broker");
             }
-            return append(topic, batch);
+            return append(topic, batch).whenComplete((stored, failure) -> {
+                if (failure == null) {
+                    observers.published(topic, stored.size(), System.nanoTime() - received);
+                } else if (failure.getCause() instanceof BrokerException b) {
+                    observers.rejected(topic, b.code());
+                } else if (failure instanceof BrokerException b) {
+                    observers.rejected(topic, b.code());
+                }
+            });
         } catch (BrokerException e) {
+            observers.rejected(topic, e.code());
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -143,6 +155,11 @@ public final class Router implements MessageBroker, TopicAdmin {
             log = topic(request.topic()); // a long poll waits for the topic's first message
         }
         return log.consume(request);
+    }
+
+    /** Router without observers, for tests. */
+    Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins) {
+        this(config, store, clock, plugins, new Observers());
     }
 
     /** consume with automatic acknowledgement and no wait, for in-process callers and tests. */

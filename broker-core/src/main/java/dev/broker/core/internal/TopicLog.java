@@ -231,6 +231,9 @@ final class TopicLog {
         } else {
             dropped += unfinished;
         }
+        if (unfinished > 0) {
+            router.observers.dropped(name, unfinished, byRetention);
+        }
         store.truncate(name, to);
     }
 
@@ -277,6 +280,7 @@ final class TopicLog {
         Map<Long, Message> messages = read(offsets);
         List<Delivery> out = new ArrayList<>(offsets.size());
         Optional<GroupName> group = Optional.of(g.name);
+        int redelivered = 0;
         for (long o : offsets) {
             g.retry.remove(o);
             if (o >= g.next) {
@@ -301,6 +305,7 @@ final class TopicLog {
             g.delivered++;
             if (a.deliveries > 1) {
                 g.redelivered++;
+                redelivered++;
             }
             if (ack == AckMode.AUTO) {
                 g.finish(o);
@@ -322,6 +327,10 @@ final class TopicLog {
         }
         if (ack == AckMode.AUTO && !out.isEmpty()) {
             save(g);
+            router.observers.consumed(name, g.name, out.size());
+        }
+        if (redelivered > 0) {
+            router.observers.redelivered(name, g.name, redelivered);
         }
         return out;
     }
@@ -385,6 +394,9 @@ final class TopicLog {
                 expireLeases(g, now, deadLetters);
                 if (settled > 0 && op != Settle.EXTEND) {
                     saved = save(g);
+                }
+                if (settled > 0 && op == Settle.ACK) {
+                    router.observers.consumed(name, g.name, settled);
                 }
             }
         }
@@ -452,6 +464,7 @@ final class TopicLog {
                         d.group().finish(d.offset());
                         d.group().deadLettered++;
                         save(d.group());
+                        router.observers.deadLettered(name, d.group().name, d.message().headers().get("x-dead-letter-reason"));
                     } else {
                         LOG.warn("moving offset {} of {} to its dead letter topic failed, will retry: {}", d.offset(), name,
                                 rootMessage(failure));

@@ -6,6 +6,7 @@ import dev.broker.api.GroupName;
 import dev.broker.api.Message;
 import dev.broker.api.TopicName;
 import dev.broker.spi.BrokerConfig.FsyncPolicy;
+import dev.broker.spi.BrokerObserver;
 import dev.broker.spi.MessageStore;
 import dev.broker.spi.StoreState;
 import dev.broker.spi.StoredGroup;
@@ -61,6 +62,7 @@ final class MvMessageStore implements MessageStore {
     private static final String PROBE = "probe";
 
     private final MvStoreConfig config;
+    private final BrokerObserver observer;
     private volatile MVStore store;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -78,8 +80,9 @@ final class MvMessageStore implements MessageStore {
         abstract void apply(MvMessageStore s);
     }
 
-    private MvMessageStore(MvStoreConfig config, MVStore store) {
+    private MvMessageStore(MvStoreConfig config, MVStore store, BrokerObserver observer) {
         this.config = config;
+        this.observer = observer;
         this.store = store;
         indexSegments();
         this.writer = new Thread(this::run, "broker-store-writer");
@@ -87,7 +90,7 @@ final class MvMessageStore implements MessageStore {
         writer.start();
     }
 
-    static MvMessageStore open(MvStoreConfig config) throws IOException {
+    static MvMessageStore open(MvStoreConfig config, BrokerObserver observer) throws IOException {
         Path dir = config.dataDir();
         try {
             Files.createDirectories(dir);
@@ -98,7 +101,7 @@ final class MvMessageStore implements MessageStore {
             throw new IOException("DATA_DIR " + dir.toAbsolutePath() + " is not writable");
         }
         try {
-            return new MvMessageStore(config, openStore(config));
+            return new MvMessageStore(config, openStore(config), observer);
         } catch (MVStoreException e) {
             if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
                 throw new IOException("DATA_DIR " + dir.toAbsolutePath() + " is in use by another broker (its store file "
@@ -310,6 +313,7 @@ final class MvMessageStore implements MessageStore {
 
     /** commit applies a batch and commits it as one version; returns true if it was written. */
     private boolean commit(List<Op> batch) {
+        long began = System.nanoTime();
         try {
             for (Op op : batch) {
                 op.apply(this);
@@ -325,6 +329,7 @@ final class MvMessageStore implements MessageStore {
             batch.forEach(op -> op.done.completeExceptionally(refusal));
             return false;
         }
+        observer.storeCommit(batch.size(), System.nanoTime() - began);
         if (problem != null) {
             LOG.info("the store writes again");
             problem = null;

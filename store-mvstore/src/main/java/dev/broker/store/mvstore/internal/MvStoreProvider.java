@@ -1,6 +1,7 @@
 package dev.broker.store.mvstore.internal;
 
 import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.BrokerObserver;
 import dev.broker.spi.MessageStore;
 import dev.broker.spi.MessageStoreProvider;
 
@@ -17,7 +18,7 @@ public final class MvStoreProvider implements MessageStoreProvider {
     }
 
     @Override
-    public MessageStore open(BrokerConfig config) throws Exception {
-        return MvMessageStore.open(MvStoreConfig.of(config));
+    public MessageStore open(BrokerConfig config, BrokerObserver observer) throws Exception {
+        return MvMessageStore.open(MvStoreConfig.of(config), observer);
     }
 }

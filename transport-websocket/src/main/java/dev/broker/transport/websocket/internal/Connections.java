@@ -6,16 +6,26 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Connections is the set of open WebSocket connections, for pings and counts. Thread-safe. */
 final class Connections {
+    static final String TRANSPORT = "websocket";
+    private final dev.broker.spi.BrokerObserver observer;
+
+    Connections(dev.broker.spi.BrokerObserver observer) {
+        this.observer = observer;
+    }
+
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong slowConsumerDisconnects = new AtomicLong();
     private final AtomicLong floodDisconnects = new AtomicLong();
 
     void add(Connection c) {
         open.add(c);
+        observer.connectionOpened(TRANSPORT);
     }
 
     void remove(Connection c) {
-        open.remove(c);
+        if (open.remove(c)) {
+            observer.connectionClosed(TRANSPORT);
+        }
     }
 
     void pingAll() {
@@ -32,6 +42,7 @@ final class Connections {
 
     void slowConsumerDisconnected() {
         slowConsumerDisconnects.incrementAndGet();
+        observer.slowConsumerDisconnected(TRANSPORT);
     }
 
     void floodDisconnected() {

@@ -26,7 +26,7 @@ final class WebSocketTransport implements Transport {
     private static final int FRAME_OVERHEAD = 64 * 1024;
 
     private final WebServer server;
-    private final Connections connections = new Connections();
+    private final Connections connections;
     private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "broker-ws-ping");
         t.setDaemon(true);
@@ -35,6 +35,7 @@ final class WebSocketTransport implements Transport {
 
     WebSocketTransport(BrokerContext context) {
         MessageBroker broker = context.broker();
+        this.connections = new Connections(context.observer());
         int maxFrame = context.config().maxMessageSize() + FRAME_OVERHEAD;
         ServletContextHandler handler = new ServletContextHandler();
         handler.setContextPath("/");
