@@ -7,6 +7,7 @@ import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import dev.broker.api.HealthReport;
 import dev.broker.api.MessageBroker;
+import dev.broker.api.TopicAdmin;
 import dev.broker.core.internal.BrokerModule;
 import dev.broker.core.internal.Plugins;
 import dev.broker.core.internal.Runtime;
@@ -41,7 +42,20 @@ public final class Broker implements AutoCloseable {
      * @throws StartupException with one line for the operator if it cannot start
      */
     public static Broker start(BrokerConfig config, ModuleLayer layer) {
-        Plugins plugins = Plugins.select(layer, config);
+        return start(Plugins.select(layer, config), config);
+    }
+
+    /**
+     * startEmbedded starts a broker inside another program: like {@link #start}, but it may run
+     * without any transport, reached only through {@link #broker()} and {@link #admin()}.
+     *
+     * @throws StartupException with one line for the operator if it cannot start
+     */
+    public static Broker startEmbedded(BrokerConfig config) {
+        return start(Plugins.select(ModuleLayer.boot(), config, false), config);
+    }
+
+    private static Broker start(Plugins plugins, BrokerConfig config) {
         Runtime runtime;
         try {
             Injector injector = Guice.createInjector(Stage.PRODUCTION, new BrokerModule(config, plugins));
@@ -59,6 +73,11 @@ public final class Broker implements AutoCloseable {
 
     /** broker is the facade to publish, consume and inspect. */
     public MessageBroker broker() {
+        return runtime.router();
+    }
+
+    /** admin is the facade for groups, topics, statistics, browsing, redrive and deletion. */
+    public TopicAdmin admin() {
         return runtime.router();
     }
 

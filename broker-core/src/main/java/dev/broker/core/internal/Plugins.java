@@ -29,10 +29,20 @@ public record Plugins(MessageStoreProvider store, List<TransportProvider> transp
 
     /** select discovers the providers in the layer (and its parents) and picks the configured ones. */
     public static Plugins select(ModuleLayer layer, BrokerConfig config) {
+        return select(layer, config, true);
+    }
+
+    /**
+     * select discovers the providers and picks the configured ones; {@code needTransport} false
+     * lets a broker embedded in another program run without any transport.
+     */
+    public static Plugins select(ModuleLayer layer, BrokerConfig config, boolean needTransport) {
         Map<String, MessageStoreProvider> stores = discover(layer, MessageStoreProvider.class, "store", MessageStoreProvider::name);
         Map<String, TransportProvider> transports = discover(layer, TransportProvider.class, "transport", TransportProvider::name);
         Map<String, MetricsProvider> metrics = discover(layer, MetricsProvider.class, "metrics", MetricsProvider::name);
-        return new Plugins(selectStore(config, stores), selectTransports(config, transports), List.copyOf(metrics.values()));
+        List<TransportProvider> selected = transports.isEmpty() && !needTransport && config.transports().isEmpty()
+                ? List.of() : selectTransports(config, transports);
+        return new Plugins(selectStore(config, stores), selected, List.copyOf(metrics.values()));
     }
 
     private static MessageStoreProvider selectStore(BrokerConfig config, Map<String, MessageStoreProvider> stores) {
