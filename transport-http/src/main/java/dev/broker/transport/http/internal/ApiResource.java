@@ -379,6 +379,25 @@ public final class ApiResource {
         });
     }
 
+    @GET
+    @Path("openapi.json")
+    public Response openApi() {
+        return Response.ok(OPENAPI, JSON).build();
+    }
+
+    private static final byte[] OPENAPI = openApiDocument();
+
+    private static byte[] openApiDocument() {
+        try (InputStream in = ApiResource.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the transport-http jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     /** Work is a request that may refuse synchronously (bad input) or asynchronously (store). */
