@@ -9,7 +9,7 @@ final class Lease {
     /** member holds it, or null for an HTTP consumer. */
     final GroupMember member;
     final long leasedAt;
-    long deadline;
+    final long deadline;
 
     Lease(long offset, long id, GroupMember member, long leasedAt, long deadline) {
         this.offset = offset;

@@ -40,9 +40,11 @@ public record Plugins(MessageStoreProvider store, List<TransportProvider> transp
         Map<String, MessageStoreProvider> stores = discover(layer, MessageStoreProvider.class, "store", MessageStoreProvider::name);
         Map<String, TransportProvider> transports = discover(layer, TransportProvider.class, "transport", TransportProvider::name);
         Map<String, MetricsProvider> metrics = discover(layer, MetricsProvider.class, "metrics", MetricsProvider::name);
+        // The store first: a missing store asked for by name is the error to report, even without transports.
+        MessageStoreProvider store = selectStore(config, stores);
         List<TransportProvider> selected = transports.isEmpty() && !needTransport && config.transports().isEmpty()
                 ? List.of() : selectTransports(config, transports);
-        return new Plugins(selectStore(config, stores), selected, List.copyOf(metrics.values()));
+        return new Plugins(store, selected, List.copyOf(metrics.values()));
     }
 
     private static MessageStoreProvider selectStore(BrokerConfig config, Map<String, MessageStoreProvider> stores) {

@@ -384,9 +384,13 @@ final class TopicLog {
                         fail(g, offset, now, "nack", reason.orElse(null), now + delay.toMillis(), deadLetters);
                     }
                     case EXTEND -> {
-                        lease.deadline = now + g.settings.ackTimeout().toMillis();
-                        leaseDeadlines.get(g.name).add(lease);
-                        wakeAt(lease.deadline);
+                        // A new lease under the same id: a lease's deadline must not change while it
+                        // is in the deadline queue, which is ordered by it. The old entry is skipped.
+                        Lease renewed = new Lease(offset, lease.id, lease.member, lease.leasedAt,
+                                now + g.settings.ackTimeout().toMillis());
+                        g.leases.put(offset, renewed);
+                        leaseDeadlines.get(g.name).add(renewed);
+                        wakeAt(renewed.deadline);
                     }
                 }
             }
@@ -485,7 +489,7 @@ final class TopicLog {
         while (deadlines != null && !deadlines.isEmpty() && deadlines.peek().deadline <= now) {
             Lease lease = deadlines.poll();
             if (g.leases.get(lease.offset) != lease || lease.deadline > now) {
-                continue; // settled, or extended (its new deadline is queued too)
+                continue; // settled, or extended (its renewal is queued too)
             }
             g.releaseLease(lease.offset);
             fail(g, lease.offset, now, "ack-timeout", null, now, deadLetters);
@@ -640,23 +644,31 @@ final class TopicLog {
             }
             List<Message> chunk = store.read(name, min, (int) Math.min(BROADCAST_CHUNK, liveFrom - min));
             long end = chunk.isEmpty() ? Math.min(liveFrom, min + BROADCAST_CHUNK) : chunk.get(chunk.size() - 1).offset() + 1;
-            offer(chunk, end);
+            offer(chunk, min, end);
         }
         // Live: what was stored since.
         Message m;
         while ((m = undispatched.poll()) != null) {
             for (Attached a : broadcasts) {
-                if (a.next <= m.offset() && !a.subscription.closed()) {
+                if (a.subscription.closed()) {
+                    continue;
+                }
+                if (a.next == m.offset()) {
                     a.subscription.offer(m);
                     a.next = m.offset() + 1;
+                } else if (a.next < m.offset()) {
+                    // Attached during this pass, behind the live messages: it replays from the store first.
+                    pumpRequested.set(true);
                 }
             }
         }
     }
 
-    private void offer(List<Message> chunk, long end) {
+    /** offer hands a chunk read from {@code from} to the subscribers that are at or after {@code from}. */
+    private void offer(List<Message> chunk, long from, long end) {
         for (Attached a : broadcasts) {
-            if (a.next >= end || a.subscription.closed()) {
+            // One that attached after the chunk was read, behind it, gets its own chunk next round.
+            if (a.next >= end || a.next < from || a.subscription.closed()) {
                 continue;
             }
             for (Message m : chunk) {
@@ -696,6 +708,9 @@ final class TopicLog {
                             break;
                         }
                         deliveries.add(() -> m.deliver(got));
+                        // Its share may be smaller than what is waiting (an automatic member holds
+                        // nothing in flight): look again once these are handed over.
+                        pumpRequested.set(true);
                     }
                 }
             }
