@@ -59,6 +59,8 @@ public final class Settings {
                     "What a publish to a full topic does."),
             new Setting("FSYNC", "interval", "always, interval or never",
                     "When the store forces writes to the disk."),
+            new Setting("STORE_CACHE_MB", "16", "a number of MB from 1 to 65536",
+                    "Heap a durable store may use to cache its file; queue depth does not add to it."),
             new Setting("STORE", "", "the name of an installed store plugin (memory, mvstore)",
                     "Store plugin; mvstore when persistence is on, memory when it is off."),
             new Setting("TRANSPORTS", "", "a comma-separated list of installed transport names (http, websocket)",
@@ -166,8 +168,9 @@ public final class Settings {
                 : convert(v, "TRANSPORTS", text -> Arrays.stream(text.split(","))
                         .map(String::trim).map(Settings::pluginName)
                         .collect(Collectors.toCollection(LinkedHashSet::new)));
+        int storeCacheMb = integer(v, "STORE_CACHE_MB", 1, 65536);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
-                ackTimeout, maxDeliveries, overflow, fsync, store, transports);
+                ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb);
     }
 
     private static String pluginName(String text) {

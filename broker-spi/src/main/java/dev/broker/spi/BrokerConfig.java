@@ -24,11 +24,12 @@ import java.util.Set;
  * @param fsync              when the store forces its writes to the disk
  * @param store              the store plugin asked for by name, if any
  * @param transports         the transport plugins asked for by name; empty means all that are found
+ * @param storeCacheMb       how much of the heap a durable store may use to cache its file, in MB
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
-                           Optional<String> store, Set<String> transports) {
+                           Optional<String> store, Set<String> transports, int storeCacheMb) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -67,18 +68,19 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         Objects.requireNonNull(fsync, "FSYNC");
         Objects.requireNonNull(store, "STORE");
         transports = Set.copyOf(transports);
+        require(storeCacheMb >= 1 && storeCacheMb <= 65536, "STORE_CACHE_MB must be a number of MB from 1 to 65536");
     }
 
     /** defaults is the configuration when nothing is set. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(8080, true, Duration.ofHours(24), 1_048_576, 10_000, Path.of("./data"), 1000,
-                Duration.ofSeconds(30), 5, OverflowPolicy.REJECT, FsyncPolicy.INTERVAL, Optional.empty(), Set.of());
+                Duration.ofSeconds(30), 5, OverflowPolicy.REJECT, FsyncPolicy.INTERVAL, Optional.empty(), Set.of(), 16);
     }
 
     /** withPort returns a copy on another port. */
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
-                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports);
+                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb);
     }
 
     private static void require(boolean ok, String message) {

@@ -51,24 +51,26 @@ class BrokerConfigTest {
         refused("PORT", () -> D.withPort(-1));
         refused("PORT", () -> D.withPort(65536));
         refused("RETENTION_HOURS", () -> new BrokerConfig(1, true, Duration.ZERO, 1, 1, Path.of("d"), 1,
-                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
         refused("MAX_MESSAGE_SIZE", () -> new BrokerConfig(1, true, Duration.ofHours(1), 0, 1, Path.of("d"), 1,
-                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
         refused("MAX_QUEUE_SIZE", () -> new BrokerConfig(1, true, Duration.ofHours(1), 1, 0, Path.of("d"), 1,
-                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
         refused("MAX_BATCH_SIZE", () -> new BrokerConfig(1, true, Duration.ofHours(1), 1, 1, Path.of("d"), 0,
-                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
         refused("ACK_TIMEOUT", () -> new BrokerConfig(1, true, Duration.ofHours(1), 1, 1, Path.of("d"), 1,
-                Duration.ofNanos(999_999), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofNanos(999_999), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
         refused("MAX_DELIVERIES", () -> new BrokerConfig(1, true, Duration.ofHours(1), 1, 1, Path.of("d"), 1,
-                Duration.ofSeconds(1), 0, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of()));
+                Duration.ofSeconds(1), 0, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 16));
+        refused("STORE_CACHE_MB", () -> new BrokerConfig(1, true, Duration.ofHours(1), 1, 1, Path.of("d"), 1,
+                Duration.ofSeconds(1), 1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), Set.of(), 0));
     }
 
     @Test
     void transportsAreCopied() {
         Set<String> asked = new HashSet<>(Set.of("http"));
         BrokerConfig c = new BrokerConfig(1, true, Duration.ofHours(1), 1, 1, Path.of("d"), 1, Duration.ofSeconds(1),
-                1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), asked);
+                1, OverflowPolicy.REJECT, FsyncPolicy.NEVER, Optional.empty(), asked, 16);
         asked.add("websocket");
         assertEquals(Set.of("http"), c.transports());
         assertThrows(UnsupportedOperationException.class, () -> c.transports().add("x"));

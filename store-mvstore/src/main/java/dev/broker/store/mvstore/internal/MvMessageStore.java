@@ -506,6 +506,11 @@ final class MvMessageStore implements MessageStore {
         }
     }
 
+    /** mapNames lists the maps in the file, for tests. */
+    java.util.Set<String> mapNames() {
+        return store.getMapNames();
+    }
+
     private static String segmentName(TopicName topic, long segment) {
         return "m:" + topic.value() + ":" + segment;
     }

@@ -15,7 +15,6 @@ import java.util.Objects;
 record MvStoreConfig(Path dataDir, FsyncPolicy fsync, int cacheMb) {
     /** FILE_NAME is the store file inside DATA_DIR. */
     static final String FILE_NAME = "broker.mv.db";
-    static final int DEFAULT_CACHE_MB = 16;
 
     MvStoreConfig {
         Objects.requireNonNull(dataDir, "DATA_DIR");
@@ -26,7 +25,7 @@ record MvStoreConfig(Path dataDir, FsyncPolicy fsync, int cacheMb) {
     }
 
     static MvStoreConfig of(BrokerConfig config) {
-        return new MvStoreConfig(config.dataDir(), config.fsync(), DEFAULT_CACHE_MB);
+        return new MvStoreConfig(config.dataDir(), config.fsync(), config.storeCacheMb());
     }
 
     Path file() {
