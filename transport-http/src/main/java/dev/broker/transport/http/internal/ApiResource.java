@@ -76,65 +76,6 @@ public final class ApiResource {
         this.config = config;
     }
 
-    // ---- publish ------------------------------------------------------------------------------
-
-    @POST
-    @Path("publish/{topic}")
-    public CompletionStage<Response> publish(@PathParam("topic") String topic, @Context HttpHeaders headers,
-                                             InputStream body) {
-        return async(() -> {
-            TopicName name = TopicName.of(topic);
-            requireJson(headers);
-            byte[] bytes = read(body, config.maxMessageSize(), ErrorCode.MESSAGE_TOO_LARGE,
-                    "message data is over " + config.maxMessageSize() + " bytes (MAX_MESSAGE_SIZE)");
-            NewMessage message = new NewMessage(JsonValues.one(bytes), messageHeaders(headers));
-            return broker.publish(name, List.of(message)).thenApply(stored -> {
-                Message m = stored.get(0);
-                return json(201, g -> {
-                    g.writeStartObject();
-                    g.writeStringField("id", m.id().toString());
-                    g.writeStringField("topic", m.topic().value());
-                    g.writeNumberField("offset", m.offset());
-                    g.writeStringField("timestamp", WireJson.timestamp(m.timestamp()));
-                    g.writeEndObject();
-                });
-            });
-        });
-    }
-
-    @POST
-    @Path("publish/batch/{topic}")
-    public CompletionStage<Response> publishBatch(@PathParam("topic") String topic, @Context HttpHeaders headers,
-                                                  InputStream body) {
-        return async(() -> {
-            TopicName name = TopicName.of(topic);
-            requireJson(headers);
-            // The largest valid batch: every item at the size limit, with separators.
-            long limit = Math.min((long) config.maxBatchSize() * (config.maxMessageSize() + 16L) + 16, Integer.MAX_VALUE - 16);
-            byte[] bytes = read(body, (int) limit, ErrorCode.BATCH_TOO_LARGE, "the batch body is over " + limit
-                    + " bytes, more than MAX_BATCH_SIZE messages of MAX_MESSAGE_SIZE bytes");
-            List<String> items = JsonValues.items(bytes, config.maxBatchSize());
-            Map<String, String> shared = messageHeaders(headers);
-            List<NewMessage> batch = new ArrayList<>(items.size());
-            for (String item : items) {
-                batch.add(new NewMessage(item, shared));
-            }
-            return broker.publish(name, batch).thenApply(stored -> json(201, g -> {
-                g.writeStartObject();
-                g.writeNumberField("count", stored.size());
-                g.writeArrayFieldStart("messages");
-                for (Message m : stored) {
-                    g.writeStartObject();
-                    g.writeStringField("id", m.id().toString());
-                    g.writeNumberField("offset", m.offset());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }));
-        });
-    }
-
     // ---- consume ------------------------------------------------------------------------------
 
     @GET

@@ -44,6 +44,7 @@ final class HttpTransport implements Transport {
         JettyHttpContainer container = new JettyHttpContainerProvider().createContainer(JettyHttpContainer.class, app);
         this.server = WebServer.of(context);
         server.route("/", container);
+        server.route(PublishHandler.PATH_SPEC, new PublishHandler(context.broker(), context.config()));
     }
 
     @Override
