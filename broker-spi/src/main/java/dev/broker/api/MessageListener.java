@@ -14,10 +14,11 @@ public interface MessageListener {
     void onMessage(Delivery delivery);
 
     /**
-     * capacity is how many more messages a group member can take now (a transport's free buffer).
-     * The broker hands a member no more than this; when it rises again, the transport calls
-     * {@link Subscription#wake}. Broadcast subscriptions are not limited by it. Called under broker
-     * locks: it must be quick.
+     * capacity is how many more messages the listener can take now (a transport's free buffer).
+     * The broker hands a group member, or a broadcast subscription replaying stored messages, no
+     * more than this; when it rises again, the transport calls {@link Subscription#wake}. Live
+     * broadcast delivery is not limited by it: a subscriber that cannot keep up with live traffic
+     * is for its transport to cut off. It must be quick.
      */
     default int capacity() {
         return Integer.MAX_VALUE;

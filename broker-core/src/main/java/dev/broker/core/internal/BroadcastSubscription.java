@@ -67,7 +67,10 @@ final class BroadcastSubscription implements TopicSubscriber {
 
     @Override
     public void wake() {
-        // Broadcast delivery is not held back by the listener's capacity.
+        // A replay waits for room in the listener; live delivery never does.
+        for (TopicLog log : topics) {
+            log.pump();
+        }
     }
 
     @Override

@@ -625,7 +625,8 @@ final class TopicLog {
             undispatched.clear();
             return;
         }
-        // Replay: subscribers behind the oldest undispatched message read the store up to it.
+        // Replay: subscribers behind the oldest undispatched message read the store up to it, as
+        // fast as their listener has room; one without room waits for its Subscription.wake().
         while (true) {
             Message head = undispatched.peek();
             long liveFrom = head == null ? storedOffset : head.offset();
@@ -635,7 +636,7 @@ final class TopicLog {
                 if (a.next < liveFrom && a.next < first) {
                     a.next = Math.min(first, liveFrom); // evicted from the store before this subscriber read it
                 }
-                if (a.next < liveFrom && !a.subscription.closed()) {
+                if (a.next < liveFrom && !a.subscription.closed() && room(a) > 0) {
                     min = Math.min(min, a.next);
                 }
             }
@@ -644,9 +645,10 @@ final class TopicLog {
             }
             List<Message> chunk = store.read(name, min, (int) Math.min(BROADCAST_CHUNK, liveFrom - min));
             long end = chunk.isEmpty() ? Math.min(liveFrom, min + BROADCAST_CHUNK) : chunk.get(chunk.size() - 1).offset() + 1;
-            offer(chunk, min, end);
+            replay(chunk, min, end);
         }
-        // Live: what was stored since.
+        // Live: what was stored since, to every subscriber that has caught up. A live subscriber
+        // is not held back by its room: one that cannot keep up is for its transport to cut off.
         Message m;
         while ((m = undispatched.poll()) != null) {
             for (Attached a : broadcasts) {
@@ -656,27 +658,45 @@ final class TopicLog {
                 if (a.next == m.offset()) {
                     a.subscription.offer(m);
                     a.next = m.offset() + 1;
-                } else if (a.next < m.offset()) {
-                    // Attached during this pass, behind the live messages: it replays from the store first.
+                } else if (a.next < m.offset() && room(a) > 0) {
+                    // Behind the live messages (attached during this pass, or replaying): it
+                    // catches up from the store on the next pass.
                     pumpRequested.set(true);
                 }
             }
         }
     }
 
-    /** offer hands a chunk read from {@code from} to the subscribers that are at or after {@code from}. */
-    private void offer(List<Message> chunk, long from, long end) {
+    private static int room(Attached a) {
+        return a.subscription.listener().capacity();
+    }
+
+    /**
+     * replay hands a chunk read from {@code from} to the subscribers at or after {@code from},
+     * each as far as its listener has room.
+     */
+    private void replay(List<Message> chunk, long from, long end) {
         for (Attached a : broadcasts) {
             // One that attached after the chunk was read, behind it, gets its own chunk next round.
             if (a.next >= end || a.next < from || a.subscription.closed()) {
                 continue;
             }
+            int room = room(a);
+            boolean all = true;
             for (Message m : chunk) {
-                if (m.offset() >= a.next) {
-                    a.subscription.offer(m);
+                if (m.offset() < a.next) {
+                    continue;
                 }
+                if (room-- <= 0) {
+                    all = false;
+                    break;
+                }
+                a.subscription.offer(m);
+                a.next = m.offset() + 1;
             }
-            a.next = end;
+            if (all) {
+                a.next = end;
+            }
         }
     }
 

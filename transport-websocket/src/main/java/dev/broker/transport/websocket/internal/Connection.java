@@ -26,6 +26,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -187,7 +188,8 @@ public final class Connection extends Endpoint {
         }).orElse(SubscribeRequest.DEFAULT_MAX_IN_FLIGHT);
         SubscribeRequest request = new SubscribeRequest(pattern, group, ack, from, maxInFlight);
         String key = key(pattern.value(), s.group());
-        subscriptions.computeIfAbsent(key, k -> broker.subscribe(request, new Listener(pattern.value(), group.isPresent())));
+        Listener listener = new Listener(pattern.value(), group.isPresent());
+        subscriptions.computeIfAbsent(key, k -> broker.subscribe(request, listener));
         send(WireJson.text(g -> {
             g.writeStartObject();
             g.writeStringField("type", "subscribed");
@@ -199,6 +201,7 @@ public final class Connection extends Endpoint {
             g.writeStringField("ack", ack.wire());
             g.writeEndObject();
         }), true);
+        listener.open();
     }
 
     private void unsubscribe(Frame.Unsubscribe u) {
@@ -256,19 +259,58 @@ public final class Connection extends Endpoint {
         });
     }
 
-    /** Listener turns one subscription's deliveries into message frames. */
+    /**
+     * Listener turns one subscription's deliveries into message frames. The subscription exists
+     * before the {@code subscribed} reply is queued (so a message published once the client has
+     * the reply reaches it), but a replay or a group's backlog may flow at once, on this or another
+     * thread: frames are held until {@link #open} and sent after the reply.
+     */
     private final class Listener implements MessageListener {
         private final String subscription;
         private final boolean member;
+        /**
+         * held keeps frames until {@link #open}; null after. Guarded by this. Held frames are
+         * already counted in the outbound buffer, so a group's backlog is handed out no faster
+         * while it waits for the reply.
+         */
+        private List<String> held = new ArrayList<>();
+        private volatile boolean open;
 
         Listener(String subscription, boolean member) {
             this.subscription = subscription;
             this.member = member;
         }
 
+        /** open sends the held frames, then lets frames through; called once the reply is queued. */
+        synchronized void open() {
+            // A send may complete at once and wake the broker, which may deliver more on this
+            // thread: those are held too, and sent in the next round.
+            while (!held.isEmpty()) {
+                List<String> round = held;
+                held = new ArrayList<>();
+                round.forEach(Connection.this::transmit);
+            }
+            held = null;
+            open = true;
+        }
+
+        private void deliver(String text, boolean bounded) {
+            if (!open) {
+                synchronized (this) {
+                    if (held != null) {
+                        if (reserve(bounded)) {
+                            held.add(text);
+                        }
+                        return;
+                    }
+                }
+            }
+            send(text, bounded);
+        }
+
         @Override
         public void onMessage(Delivery d) {
-            send(WireJson.text(g -> {
+            deliver(WireJson.text(g -> {
                 g.writeStartObject();
                 g.writeStringField("type", "message");
                 g.writeStringField("subscription", subscription);
@@ -288,7 +330,7 @@ public final class Connection extends Endpoint {
 
         @Override
         public void onTopicDeleted(TopicName topic) {
-            send(WireJson.text(g -> {
+            deliver(WireJson.text(g -> {
                 g.writeStartObject();
                 g.writeStringField("type", "topic-deleted");
                 g.writeStringField("topic", topic.value());
@@ -326,15 +368,35 @@ public final class Connection extends Endpoint {
      * replies and group messages (which the buffer's room already bounds) may exceed it up to twice.
      */
     private void send(String text, boolean bounded) {
+        if (reserve(bounded)) {
+            transmit(text);
+        }
+    }
+
+    /**
+     * reserve counts one more frame into the outbound buffer; false if it is not to be sent: the
+     * connection is closed, or the frame overflowed the buffer and the client was cut off.
+     */
+    private boolean reserve(boolean bounded) {
         Session s = session;
         if (s == null || !s.isOpen()) {
-            return;
+            return false;
         }
         int now = pending.incrementAndGet();
         if (now > (bounded ? 2 * MAX_PENDING : MAX_PENDING)) {
             pending.decrementAndGet();
             registry.slowConsumerDisconnected();
             close(CloseReason.CloseCodes.VIOLATED_POLICY, "slow consumer: more than " + MAX_PENDING + " frames unsent");
+            return false;
+        }
+        return true;
+    }
+
+    /** transmit hands a reserved frame to Jetty; the frame leaves the buffer once it is written. */
+    private void transmit(String text) {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            pending.decrementAndGet();
             return;
         }
         try {

@@ -40,6 +40,9 @@ final class FrameDecoder {
         Map<String, String> strings = new LinkedHashMap<>();
         Map<String, String> headers = new LinkedHashMap<>();
         String data = null;
+        // A bad field is reported once the whole frame is read, so the error carries the frame's
+        // messageId wherever it stands in the object.
+        Problem problem = null;
         try (JsonParser p = WireJson.parser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new FrameException(ErrorCode.INVALID_JSON, "a frame must be a JSON object", Optional.empty());
@@ -49,14 +52,20 @@ final class FrameDecoder {
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "data" -> data = JsonValues.raw(p, json);
-                    case "headers" -> readHeaders(p, value, headers, strings.get("messageId"));
+                    case "headers" -> {
+                        Problem bad = readHeaders(p, value, headers);
+                        problem = problem == null ? bad : problem;
+                    }
                     case "type", "topic", "group", "ack", "from", "receipt", "reason", "delay", "maxInFlight", "messageId" -> {
                         if (value == JsonToken.VALUE_NULL) {
                             continue;
                         }
                         if (!value.isScalarValue() || value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
-                            throw new FrameException(ErrorCode.INVALID_FRAME, "'" + field + "' must be a string",
-                                    Optional.ofNullable(strings.get("messageId")));
+                            p.skipChildren();
+                            if (problem == null) {
+                                problem = new Problem(ErrorCode.INVALID_FRAME, "'" + field + "' must be a string");
+                            }
+                            continue;
                         }
                         strings.put(field, p.getText());
                     }
@@ -73,6 +82,9 @@ final class FrameDecoder {
             throw new FrameException(e.code(), e.detail(), Optional.ofNullable(strings.get("messageId")));
         } catch (IOException e) {
             throw new FrameException(ErrorCode.INVALID_JSON, "the frame could not be read", Optional.empty());
+        }
+        if (problem != null) {
+            throw new FrameException(problem.code(), problem.message(), Optional.ofNullable(strings.get("messageId")));
         }
         Optional<String> messageId = Optional.ofNullable(strings.get("messageId"));
         String type = strings.get("type");
@@ -101,23 +113,32 @@ final class FrameDecoder {
         };
     }
 
-    private static void readHeaders(JsonParser p, JsonToken value, Map<String, String> headers, String messageId)
-            throws IOException, FrameException {
+    /** Problem is a bad field, reported once the frame is read. */
+    private record Problem(ErrorCode code, String message) {
+    }
+
+    /** readHeaders reads the headers object into {@code headers}; returns the first bad header, if any, or null. */
+    private static Problem readHeaders(JsonParser p, JsonToken value, Map<String, String> headers) throws IOException {
         if (value == JsonToken.VALUE_NULL) {
-            return;
+            return null;
         }
         if (value != JsonToken.START_OBJECT) {
-            throw new FrameException(ErrorCode.INVALID_HEADER, "'headers' must be an object of strings",
-                    Optional.ofNullable(messageId));
+            p.skipChildren();
+            return new Problem(ErrorCode.INVALID_HEADER, "'headers' must be an object of strings");
         }
+        Problem problem = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             if (p.nextToken() != JsonToken.VALUE_STRING || name.isEmpty()) {
-                throw new FrameException(ErrorCode.INVALID_HEADER, "header '" + name + "' must have a string value",
-                        Optional.ofNullable(messageId));
+                p.skipChildren();
+                if (problem == null) {
+                    problem = new Problem(ErrorCode.INVALID_HEADER, "header '" + name + "' must have a string value");
+                }
+                continue;
             }
             headers.put(name, p.getText());
         }
+        return problem;
     }
 
     private static String firstLine(String s) {
