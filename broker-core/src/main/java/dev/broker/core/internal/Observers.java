@@ -4,17 +4,20 @@ import dev.broker.api.ErrorCode;
 import dev.broker.api.GroupName;
 import dev.broker.api.TopicName;
 import dev.broker.spi.BrokerObserver;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 
 /**
- * Observers fans every report out to the observers metrics plugins added. With none added it
- * costs one empty-list check per report. Thread-safe.
+ * Observers fans every report out to the observers metrics plugins added. A report reads one
+ * volatile array and allocates nothing; with no observer it is an empty loop. Thread-safe: adding
+ * replaces the array under the instance's monitor.
  */
 final class Observers implements BrokerObserver {
-    private final CopyOnWriteArrayList<BrokerObserver> observers = new CopyOnWriteArrayList<>();
+    private volatile BrokerObserver[] observers = new BrokerObserver[0];
 
-    void add(BrokerObserver observer) {
-        observers.add(observer);
+    synchronized void add(BrokerObserver observer) {
+        BrokerObserver[] more = Arrays.copyOf(observers, observers.length + 1);
+        more[more.length - 1] = observer;
+        observers = more;
     }
 
     @Override
