@@ -56,6 +56,8 @@ public final class Connection extends Endpoint {
     private final MessageBroker broker;
     private final Connections registry;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** The request each subscription was made with, so a repeat subscribe is recognised. */
+    private final Map<String, SubscribeRequest> requests = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean throttled = new AtomicBoolean();
     private volatile Session session;
@@ -79,6 +81,7 @@ public final class Connection extends Endpoint {
         // Closing a group subscription gives its leases back to the group at once.
         subscriptions.values().forEach(Subscription::close);
         subscriptions.clear();
+        requests.clear();
         registry.remove(this);
     }
 
@@ -188,8 +191,16 @@ public final class Connection extends Endpoint {
         }).orElse(SubscribeRequest.DEFAULT_MAX_IN_FLIGHT);
         SubscribeRequest request = new SubscribeRequest(pattern, group, ack, from, maxInFlight);
         String key = key(pattern.value(), s.group());
+        SubscribeRequest existing = requests.get(key);
+        if (existing != null && !existing.equals(request)) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "this connection is subscribed to '" + pattern.value() + "'"
+                    + group.map(g -> " in group " + g).orElse("") + " with other settings; unsubscribe first");
+        }
         Listener listener = new Listener(pattern.value(), group.isPresent());
-        subscriptions.computeIfAbsent(key, k -> broker.subscribe(request, listener));
+        if (existing == null) {
+            requests.put(key, request);
+            subscriptions.put(key, broker.subscribe(request, listener));
+        }
         send(WireJson.text(g -> {
             g.writeStartObject();
             g.writeStringField("type", "subscribed");
@@ -205,6 +216,7 @@ public final class Connection extends Endpoint {
     }
 
     private void unsubscribe(Frame.Unsubscribe u) {
+        requests.remove(key(u.topic(), u.group()));
         Subscription s = subscriptions.remove(key(u.topic(), u.group()));
         if (s == null) {
             throw new BrokerException(ErrorCode.NOT_SUBSCRIBED, "this connection has no subscription to '" + u.topic() + "'"

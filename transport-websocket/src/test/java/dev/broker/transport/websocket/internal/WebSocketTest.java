@@ -104,4 +104,21 @@ class WebSocketTest {
         assertTrue(m.contains("\"topic\":\"orders.eu.new\"") && m.contains("\"subscription\":\"orders.>\""), m);
         assertEquals(null, c.frames.poll(200, TimeUnit.MILLISECONDS));
     }
+
+    @Test
+    void aRepeatSubscribeIsIdempotentAndOtherSettingsAreRefused() throws Exception {
+        Client c = new Client();
+        c.send("{\"type\":\"subscribe\",\"topic\":\"again.t\",\"group\":\"g\"}");
+        assertTrue(c.next().contains("\"subscribed\""));
+        c.send("{\"type\":\"subscribe\",\"topic\":\"again.t\",\"group\":\"g\"}");
+        assertTrue(c.next().contains("\"subscribed\""));
+        c.send("{\"type\":\"subscribe\",\"topic\":\"again.t\",\"group\":\"g\",\"ack\":\"manual\"}");
+        String refused = c.next();
+        assertTrue(refused.contains("\"code\":\"invalid-parameter\"") && refused.contains("unsubscribe first"), refused);
+        broker.broker().publish(dev.broker.api.TopicName.of("again.t"), java.util.List.of(dev.broker.api.NewMessage.of("1")))
+                .toCompletableFuture().join();
+        String m = c.next();
+        assertTrue(m.contains("\"type\":\"message\"") && !m.contains("receipt"), m);
+        assertEquals(null, c.frames.poll(300, TimeUnit.MILLISECONDS), "one subscription, one delivery");
+    }
 }
