@@ -57,6 +57,9 @@ final class MvMessageStore implements MessageStore {
     private static final int MAX_BATCH = 8192;
     private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long COMPACTION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int COMPACTION_FILL_RATE = 80;
+    private static final int COMPACTION_WRITE_BYTES = 16 * 1024 * 1024;
     private static final String TOPICS = "topics";
     private static final String GROUPS = "groups";
     private static final String PROBE = "probe";
@@ -112,7 +115,7 @@ final class MvMessageStore implements MessageStore {
     }
 
     private static MVStore openStore(MvStoreConfig config) {
-        return new MVStore.Builder()
+        MVStore store = new MVStore.Builder()
                 .fileName(config.file().toString())
                 .cacheSize(config.cacheMb())
                 // Each commit rewrites the B-tree pages it touched: small pages keep a group commit
@@ -121,6 +124,15 @@ final class MvMessageStore implements MessageStore {
                 // Only the writer thread commits, so a batch is never split across versions.
                 .autoCommitDisabled()
                 .open();
+        // Freed chunks are overwritten only after the retention time; MVStore's 45 s default, at
+        // thousands of commits a second, let the file grow to gigabytes. The time covers what the
+        // disk may not have yet: nothing with FSYNC=always, a second's writes with interval.
+        store.setRetentionTime(switch (config.fsync()) {
+            case ALWAYS -> 0;
+            case INTERVAL -> 2_000;
+            case NEVER -> 5_000;
+        });
+        return store;
     }
 
     // ---- reads, any thread --------------------------------------------------------------------
@@ -273,6 +285,7 @@ final class MvMessageStore implements MessageStore {
     private void run() {
         List<Op> batch = new ArrayList<>();
         long lastSync = System.nanoTime();
+        long lastCompaction = System.nanoTime();
         long lastProbe = 0;
         boolean unsynced = false;
         try {
@@ -293,6 +306,10 @@ final class MvMessageStore implements MessageStore {
                     sync();
                     unsynced = false;
                     lastSync = now;
+                }
+                if (problem == null && now - lastCompaction >= COMPACTION_INTERVAL_NANOS) {
+                    lastCompaction = now;
+                    compact();
                 }
                 if (problem != null && !closed && now - lastProbe >= PROBE_INTERVAL_NANOS) {
                     lastProbe = now;
@@ -339,6 +356,18 @@ final class MvMessageStore implements MessageStore {
         }
         batch.forEach(op -> op.done.complete(null));
         return true;
+    }
+
+    /**
+     * compact rewrites the live pages of mostly empty chunks, so their space can be reused: MVStore
+     * does this in a background thread that is off here (it would commit half-applied batches).
+     */
+    private void compact() {
+        try {
+            store.compact(COMPACTION_FILL_RATE, COMPACTION_WRITE_BYTES);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
     }
 
     private void sync() {
