@@ -35,6 +35,7 @@ public class BuildImage {
             "jdk.unsupported",   // sun.misc.Unsafe: Guava and Guice use it where it is there
             "jdk.crypto.ec",     // elliptic-curve TLS, for a later TLS transport (and SecureRandom providers)
             "jdk.jcmd",          // jcmd, jstack: an operator's first tools on a stuck broker
+            "jdk.jfr",           // Flight Recorder: -XX:StartFlightRecording or jcmd JFR.start on a live broker
             "jdk.management");   // OS and GC beans behind JVM metrics
 
     public static void main(String[] args) throws Exception {
