@@ -1,7 +1,6 @@
 package dev.broker.core.internal;
 
 import dev.broker.api.Delivery;
-import dev.broker.api.Message;
 import dev.broker.api.MessageListener;
 import dev.broker.api.StartFrom;
 import dev.broker.api.TopicPattern;
@@ -53,12 +52,12 @@ final class BroadcastSubscription implements TopicSubscriber {
         return listener;
     }
 
-    void offer(Message message) {
+    void offer(Delivery delivery) {
         if (closed) {
             return;
         }
         try {
-            listener.onMessage(Delivery.broadcast(message));
+            listener.onMessage(delivery);
         } catch (RuntimeException e) {
             LOG.warn("subscription to {} failed and is closed: {}", pattern, e.toString());
             close();

@@ -42,7 +42,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -68,6 +73,11 @@ public final class Router implements MessageBroker, TopicAdmin {
     private final String version;
     private final Instant started;
     private final ScheduledThreadPoolExecutor timer;
+    /**
+     * delivery runs the topics' pumps: each topic's pump is one task at a time here, so delivery
+     * never runs on the thread that stored the message (the store's, or the publisher's).
+     */
+    private final Executor delivery;
 
     private final ConcurrentHashMap<TopicName, TopicLog> topics = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<TopicSubscriber> subscriptions = new CopyOnWriteArrayList<>();
@@ -77,6 +87,23 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     @Inject
     Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins, Observers observers) {
+        this(config, store, clock, plugins, observers, deliveryThreads());
+    }
+
+    /** deliveryThreads is the delivery pool: one thread per core, at least two. */
+    private static ThreadPoolExecutor deliveryThreads() {
+        AtomicInteger count = new AtomicInteger();
+        int threads = Math.max(2, java.lang.Runtime.getRuntime().availableProcessors());
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "broker-delivery-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins, Observers observers,
+                   Executor delivery) {
+        this.delivery = delivery;
         this.observers = observers;
         this.config = config;
         this.store = store;
@@ -157,9 +184,12 @@ public final class Router implements MessageBroker, TopicAdmin {
         return log.consume(request);
     }
 
-    /** Router without observers, for tests. */
+    /**
+     * Router without observers, for tests: it delivers on the thread that asks for delivery, so a
+     * test sees what a publish or an ack hands out as soon as the call returns.
+     */
     Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins) {
-        this(config, store, clock, plugins, new Observers());
+        this(config, store, clock, plugins, new Observers(), Runnable::run);
     }
 
     /** consume with automatic acknowledgement and no wait, for in-process callers and tests. */
@@ -380,10 +410,26 @@ public final class Router implements MessageBroker, TopicAdmin {
         return timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** close refuses further publishes and stops the timers. */
+    /**
+     * deliverLater runs a topic's pump on a delivery thread; false once the broker is closed, when
+     * nothing is delivered any more.
+     */
+    boolean deliverLater(Runnable pump) {
+        try {
+            delivery.execute(pump);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            return false;
+        }
+    }
+
+    /** close refuses further publishes and stops the timers; deliveries already queued still run. */
     void close() {
         closed = true;
         timer.shutdownNow();
+        if (delivery instanceof ExecutorService pool) {
+            pool.shutdown();
+        }
     }
 
     private void check(TopicName topic, List<NewMessage> batch) {

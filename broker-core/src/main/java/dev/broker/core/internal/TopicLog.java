@@ -53,6 +53,8 @@ final class TopicLog {
     private static final Logger LOG = LoggerFactory.getLogger(TopicLog.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final int BROADCAST_CHUNK = 256;
+    /** MAX_ROUND bounds what one delivery round hands out in one group; the pump goes round again for more. */
+    private static final int MAX_ROUND = 4096;
     /** REDRIVE_HEADER marks a redriven message with the one group that may see it. */
     static final String REDRIVE_HEADER = "x-redrive-group";
 
@@ -273,7 +275,12 @@ final class TopicLog {
      */
     private List<Delivery> handOut(GroupCursor g, long now, int max, AckMode ack, GroupMember member,
                                    List<DeadLetter> deadLetters) {
-        List<Long> offsets = g.nextAvailable(now, firstOffset, storedOffset, max);
+        return handOut(g, now, g.nextAvailable(now, firstOffset, storedOffset, max), ack, member, deadLetters);
+    }
+
+    /** handOut hands these available offsets (from {@link GroupCursor#nextAvailable}) to one consumer. */
+    private List<Delivery> handOut(GroupCursor g, long now, List<Long> offsets, AckMode ack, GroupMember member,
+                                   List<DeadLetter> deadLetters) {
         if (offsets.isEmpty()) {
             return List.of();
         }
@@ -600,23 +607,37 @@ final class TopicLog {
 
     // ---- pump: deliveries outside the monitor, one thread at a time ----------------------------
 
-    /** pump delivers whatever can be delivered now: to broadcast subscribers, members and waiters. */
+    /**
+     * pump asks for whatever can be delivered now (to broadcast subscribers, members and waiters)
+     * to be delivered on a delivery thread; it returns at once. One pump runs per topic at a time;
+     * a request made while it runs makes it go round again.
+     */
     void pump() {
         pumpRequested.set(true);
-        while (pumpRequested.get() && pumping.compareAndSet(false, true)) {
-            try {
+        if (pumping.compareAndSet(false, true) && !router.deliverLater(this::runPump)) {
+            pumping.set(false);
+        }
+    }
+
+    /** runPump is the topic's delivery task: it owns {@link #pumping} until it returns. */
+    private void runPump() {
+        try {
+            while (true) {
                 while (pumpRequested.getAndSet(false)) {
                     pumpBroadcasts();
                     pumpGroups();
                 }
-            } catch (RuntimeException e) {
-                // A store that cannot be read for a moment must not fail the publish that called
-                // the pump, nor stop delivery: try again shortly.
-                LOG.warn("delivery on {} failed, retrying: {}", name, e.toString());
-                router.schedule(this::pump, 100);
-            } finally {
                 pumping.set(false);
+                // A request that came after the last round but before the flag was down is ours.
+                if (!pumpRequested.get() || !pumping.compareAndSet(false, true)) {
+                    return;
+                }
             }
+        } catch (RuntimeException e) {
+            // A store that cannot be read for a moment must not stop delivery: try again shortly.
+            LOG.warn("delivery on {} failed, retrying: {}", name, e.toString());
+            pumping.set(false);
+            router.schedule(this::pump, 100);
         }
     }
 
@@ -651,12 +672,14 @@ final class TopicLog {
         // is not held back by its room: one that cannot keep up is for its transport to cut off.
         Message m;
         while ((m = undispatched.poll()) != null) {
+            // One Delivery for every subscriber, so a transport can encode the message once.
+            Delivery d = Delivery.broadcast(m);
             for (Attached a : broadcasts) {
                 if (a.subscription.closed()) {
                     continue;
                 }
                 if (a.next == m.offset()) {
-                    a.subscription.offer(m);
+                    a.subscription.offer(d);
                     a.next = m.offset() + 1;
                 } else if (a.next < m.offset() && room(a) > 0) {
                     // Behind the live messages (attached during this pass, or replaying): it
@@ -676,6 +699,10 @@ final class TopicLog {
      * each as far as its listener has room.
      */
     private void replay(List<Message> chunk, long from, long end) {
+        List<Delivery> deliveries = new ArrayList<>(chunk.size());
+        for (Message m : chunk) {
+            deliveries.add(Delivery.broadcast(m));
+        }
         for (Attached a : broadcasts) {
             // One that attached after the chunk was read, behind it, gets its own chunk next round.
             if (a.next >= end || a.next < from || a.subscription.closed()) {
@@ -683,7 +710,8 @@ final class TopicLog {
             }
             int room = room(a);
             boolean all = true;
-            for (Message m : chunk) {
+            for (Delivery d : deliveries) {
+                Message m = d.message();
                 if (m.offset() < a.next) {
                     continue;
                 }
@@ -691,7 +719,7 @@ final class TopicLog {
                     all = false;
                     break;
                 }
-                a.subscription.offer(m);
+                a.subscription.offer(d);
                 a.next = m.offset() + 1;
             }
             if (all) {
@@ -713,30 +741,57 @@ final class TopicLog {
                     continue;
                 }
                 expireLeases(g, now, deadLetters);
-                for (Object consumer : g.consumers()) {
-                    if (consumer instanceof Waiter w) {
-                        List<Delivery> got = handOut(g, now, w.limit, w.ack, null, deadLetters);
-                        if (got.isEmpty()) {
-                            break;
-                        }
-                        g.waiters.remove(w);
-                        deliveries.add(() -> w.future.complete(got));
-                    } else {
-                        GroupMember m = (GroupMember) consumer;
-                        List<Delivery> got = handOut(g, now, m.capacity(), m.ack, m, deadLetters);
-                        if (got.isEmpty()) {
-                            break;
-                        }
-                        deliveries.add(() -> m.deliver(got));
-                        // Its share may be smaller than what is waiting (an automatic member holds
-                        // nothing in flight): look again once these are handed over.
-                        pumpRequested.set(true);
-                    }
-                }
+                shareOut(g, now, deliveries, deadLetters);
             }
         }
         deliveries.forEach(Runnable::run);
         deadLetter(deadLetters);
+    }
+
+    /**
+     * shareOut shares what the group has available among its consumers with room: even slices, in
+     * an order that rotates between rounds, each no larger than the consumer's room (a long poll's
+     * limit, a member's free buffer and in-flight allowance). See docs/delivery.md. Called with the
+     * monitor held; the deliveries run after it is released.
+     */
+    private void shareOut(GroupCursor g, long now, List<Runnable> deliveries, List<DeadLetter> deadLetters) {
+        List<Object> consumers = g.consumers();
+        if (consumers.isEmpty()) {
+            return;
+        }
+        int[] room = new int[consumers.size()];
+        long total = 0;
+        for (int i = 0; i < room.length; i++) {
+            room[i] = consumers.get(i) instanceof Waiter w ? w.limit : ((GroupMember) consumers.get(i)).capacity();
+            total += room[i];
+        }
+        List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, (int) Math.min(total, MAX_ROUND));
+        int from = 0;
+        for (int i = 0; i < room.length && from < available.size(); i++) {
+            int left = available.size() - from;
+            int share = (left + (room.length - i) - 1) / (room.length - i);
+            int take = Math.min(room[i], share);
+            if (take == 0) {
+                continue;
+            }
+            List<Long> slice = available.subList(from, from + take);
+            from += take;
+            if (consumers.get(i) instanceof Waiter w) {
+                List<Delivery> got = handOut(g, now, slice, w.ack, null, deadLetters);
+                if (!got.isEmpty()) {
+                    g.waiters.remove(w);
+                    deliveries.add(() -> w.future.complete(got));
+                }
+            } else {
+                GroupMember m = (GroupMember) consumers.get(i);
+                List<Delivery> got = handOut(g, now, slice, m.ack, m, deadLetters);
+                if (!got.isEmpty()) {
+                    deliveries.add(() -> m.deliver(got));
+                    // More may be waiting than this round shared out: look again once these are handed over.
+                    pumpRequested.set(true);
+                }
+            }
+        }
     }
 
     // ---- timers -------------------------------------------------------------------------------

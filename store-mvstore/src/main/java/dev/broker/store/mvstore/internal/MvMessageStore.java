@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.MVMap;
@@ -69,10 +71,28 @@ final class MvMessageStore implements MessageStore {
     private volatile MVStore store;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /**
+     * completer completes the stages of committed changes, in commit order, on a thread of its own:
+     * what the core runs when a stage completes (recording the offsets as stored, answering the
+     * publisher) must not delay the next group commit. See docs/threading.md.
+     */
+    /** syncer forces the file to the disk once a second with FSYNC=interval, so commits never wait for it. */
+    private final ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "broker-store-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "broker-store-completer");
+        t.setDaemon(true);
+        return t;
+    });
     private final ConcurrentHashMap<String, MVMap<Long, byte[]>> segments = new ConcurrentHashMap<>();
     /** Segment numbers per topic; owned by the writer thread after start-up. */
     private final Map<TopicName, TreeSet<Long>> segmentIndex = new HashMap<>();
     private volatile String problem;
+    private final java.util.concurrent.atomic.AtomicBoolean syncing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile RuntimeException backgroundSyncFailure;
     private volatile boolean closed;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -302,10 +322,21 @@ final class MvMessageStore implements MessageStore {
                 long now = System.nanoTime();
                 if (config.fsync() == FsyncPolicy.ALWAYS) {
                     unsynced = false;
-                } else if (unsynced && (closed || config.fsync() == FsyncPolicy.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS)) {
+                } else if (unsynced && closed) {
                     sync();
                     unsynced = false;
+                } else if (unsynced && config.fsync() == FsyncPolicy.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS
+                        && syncing.compareAndSet(false, true)) {
+                    // The force takes milliseconds; commits go on meanwhile (it takes no MVStore lock).
+                    MVStore s = store;
+                    syncer.execute(() -> syncInBackground(s));
+                    unsynced = false;
                     lastSync = now;
+                }
+                RuntimeException syncFailure = backgroundSyncFailure;
+                if (syncFailure != null) {
+                    backgroundSyncFailure = null;
+                    failed(syncFailure);
                 }
                 if (problem == null && now - lastCompaction >= COMPACTION_INTERVAL_NANOS) {
                     lastCompaction = now;
@@ -322,10 +353,22 @@ final class MvMessageStore implements MessageStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            syncer.shutdown();
+            try {
+                syncer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 store.close();
             } catch (RuntimeException e) {
                 LOG.warn("closing the store file failed: {}", e.toString());
+            }
+            completer.shutdown();
+            try {
+                completer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             stopped.complete(null);
         }
@@ -346,7 +389,7 @@ final class MvMessageStore implements MessageStore {
             failed(e);
             BrokerException refusal = new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store could not write: " + problem,
                     null, e);
-            batch.forEach(op -> op.done.completeExceptionally(refusal));
+            complete(batch, refusal);
             return false;
         }
         observer.storeCommit(batch.size(), System.nanoTime() - began);
@@ -354,8 +397,22 @@ final class MvMessageStore implements MessageStore {
             LOG.info("the store writes again");
             problem = null;
         }
-        batch.forEach(op -> op.done.complete(null));
+        complete(batch, null);
         return true;
+    }
+
+    /** complete hands the stages of a committed (or refused) batch to the completer thread. */
+    private void complete(List<Op> batch, Throwable failure) {
+        Op[] ops = batch.toArray(new Op[0]);
+        completer.execute(() -> {
+            for (Op op : ops) {
+                if (failure == null) {
+                    op.done.complete(null);
+                } else {
+                    op.done.completeExceptionally(failure);
+                }
+            }
+        });
     }
 
     /**
@@ -367,6 +424,19 @@ final class MvMessageStore implements MessageStore {
             store.compact(COMPACTION_FILL_RATE, COMPACTION_WRITE_BYTES);
         } catch (RuntimeException e) {
             failed(e);
+        }
+    }
+
+    /** syncInBackground forces the file to the disk for FSYNC=interval, off the writer thread. */
+    private void syncInBackground(MVStore s) {
+        try {
+            if (!s.isClosed()) {
+                s.sync();
+            }
+        } catch (RuntimeException e) {
+            backgroundSyncFailure = e;
+        } finally {
+            syncing.set(false);
         }
     }
 
