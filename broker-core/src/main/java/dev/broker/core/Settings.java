@@ -64,7 +64,12 @@ public final class Settings {
             new Setting("STORE", "", "the name of an installed store plugin (memory, mvstore)",
                     "Store plugin; mvstore when persistence is on, memory when it is off."),
             new Setting("TRANSPORTS", "", "a comma-separated list of installed transport names (http, websocket)",
-                    "Transports to start; all that are installed when empty."));
+                    "Transports to start; all that are installed when empty."),
+            new Setting("WS_MAX_UNANSWERED", "1024", "a number from 1 to 1000000",
+                    "Publishes and acks one WebSocket connection may have unanswered; beyond it the broker"
+                    + " reads no more of its frames until answers go out (backpressure, not disconnection)."),
+            new Setting("WS_RATE_LIMIT", "0", "0 (no limit) or a number of frames a second from 1 to 10000000",
+                    "Frames a second one WebSocket connection may send; a faster client is read more slowly."));
 
     private Settings() {
     }
@@ -169,8 +174,10 @@ public final class Settings {
                         .map(String::trim).map(Settings::pluginName)
                         .collect(Collectors.toCollection(LinkedHashSet::new)));
         int storeCacheMb = integer(v, "STORE_CACHE_MB", 1, 65536);
+        int wsMaxUnanswered = integer(v, "WS_MAX_UNANSWERED", 1, 1_000_000);
+        int wsRateLimit = integer(v, "WS_RATE_LIMIT", 0, 10_000_000);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
-                ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb);
+                ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit);
     }
 
     private static String pluginName(String text) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SettingsTest {
     private static final List<String> VARIABLES = List.of("PORT", "PERSISTENCE_ENABLED", "RETENTION_HOURS",
             "MAX_MESSAGE_SIZE", "MAX_QUEUE_SIZE", "DATA_DIR", "MAX_BATCH_SIZE", "ACK_TIMEOUT", "MAX_DELIVERIES",
-            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS");
+            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT");
 
     private static BrokerConfig run(Map<String, String> env, String... args) {
         Settings.Parsed parsed = Settings.parse(args, env);

@@ -24,6 +24,14 @@ public interface MessageListener {
         return Integer.MAX_VALUE;
     }
 
+    /**
+     * flush ends a delivery round: the broker has handed over what it had for this listener for
+     * now. A transport that batches its writes sends them here, one write for the round. Called
+     * on the thread that called {@link #onMessage}; must not block.
+     */
+    default void flush() {
+    }
+
     /** onTopicDeleted says a topic the subscription received from was deleted. */
     default void onTopicDeleted(TopicName topic) {
     }

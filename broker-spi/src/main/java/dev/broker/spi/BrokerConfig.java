@@ -25,11 +25,16 @@ import java.util.Set;
  * @param store              the store plugin asked for by name, if any
  * @param transports         the transport plugins asked for by name; empty means all that are found
  * @param storeCacheMb       how much of the heap a durable store may use to cache its file, in MB
+ * @param wsMaxUnanswered    requests a WebSocket connection may have unanswered before the broker
+ *                           stops reading its frames ({@code WS_MAX_UNANSWERED})
+ * @param wsRateLimit        frames a second one WebSocket connection may send, 0 for no limit
+ *                           ({@code WS_RATE_LIMIT}); a faster client is read more slowly, not cut off
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
-                           Optional<String> store, Set<String> transports, int storeCacheMb) {
+                           Optional<String> store, Set<String> transports, int storeCacheMb,
+                           int wsMaxUnanswered, int wsRateLimit) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -69,6 +74,20 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         Objects.requireNonNull(store, "STORE");
         transports = Set.copyOf(transports);
         require(storeCacheMb >= 1 && storeCacheMb <= 65536, "STORE_CACHE_MB must be a number of MB from 1 to 65536");
+        require(wsMaxUnanswered >= 1 && wsMaxUnanswered <= 1_000_000, "WS_MAX_UNANSWERED must be a number from 1 to 1000000");
+        require(wsRateLimit >= 0, "WS_RATE_LIMIT must be 0 (no limit) or a number of frames a second");
+    }
+
+    /** DEFAULT_WS_MAX_UNANSWERED is {@code WS_MAX_UNANSWERED}'s default. */
+    public static final int DEFAULT_WS_MAX_UNANSWERED = 1024;
+
+    /** A configuration with the WebSocket settings at their defaults. */
+    public BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
+                        int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
+                        int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
+                        Optional<String> store, Set<String> transports, int storeCacheMb) {
+        this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
+                maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -80,7 +99,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     /** withPort returns a copy on another port. */
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
-                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb);
+                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
+                wsMaxUnanswered, wsRateLimit);
     }
 
     private static void require(boolean ok, String message) {

@@ -64,6 +64,19 @@ final class BroadcastSubscription implements TopicSubscriber {
         }
     }
 
+    /** flush ends a delivery round for the listener. */
+    void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            listener.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("subscription to {} failed and is closed: {}", pattern, e.toString());
+            close();
+        }
+    }
+
     @Override
     public void wake() {
         // A replay waits for room in the listener; live delivery never does.

@@ -62,6 +62,19 @@ final class GroupMember {
         }
     }
 
+    /** flush ends a delivery round for the listener. */
+    void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            listener.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("a member of group {} failed and is closed: {}", group, e.toString());
+            onFailure.run();
+        }
+    }
+
     MessageListener listener() {
         return listener;
     }

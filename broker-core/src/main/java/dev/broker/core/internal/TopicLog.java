@@ -83,6 +83,8 @@ final class TopicLog {
     private static final class Attached {
         final BroadcastSubscription subscription;
         volatile long next;
+        /** offered says the pump handed it something this round and owes it a flush; touched only by the pump. */
+        boolean offered;
 
         Attached(BroadcastSubscription subscription, long next) {
             this.subscription = subscription;
@@ -680,12 +682,19 @@ final class TopicLog {
                 }
                 if (a.next == m.offset()) {
                     a.subscription.offer(d);
+                    a.offered = true;
                     a.next = m.offset() + 1;
                 } else if (a.next < m.offset() && room(a) > 0) {
                     // Behind the live messages (attached during this pass, or replaying): it
                     // catches up from the store on the next pass.
                     pumpRequested.set(true);
                 }
+            }
+        }
+        for (Attached a : broadcasts) {
+            if (a.offered) {
+                a.offered = false;
+                a.subscription.flush();
             }
         }
     }
@@ -720,6 +729,7 @@ final class TopicLog {
                     break;
                 }
                 a.subscription.offer(d);
+                a.offered = true;
                 a.next = m.offset() + 1;
             }
             if (all) {
@@ -786,7 +796,10 @@ final class TopicLog {
                 GroupMember m = (GroupMember) consumers.get(i);
                 List<Delivery> got = handOut(g, now, slice, m.ack, m, deadLetters);
                 if (!got.isEmpty()) {
-                    deliveries.add(() -> m.deliver(got));
+                    deliveries.add(() -> {
+                        m.deliver(got);
+                        m.flush();
+                    });
                     // More may be waiting than this round shared out: look again once these are handed over.
                     pumpRequested.set(true);
                 }

@@ -18,12 +18,9 @@ import dev.broker.api.TopicName;
 import dev.broker.api.TopicPattern;
 import dev.broker.transport.websocket.internal.FrameDecoder.FrameException;
 import dev.broker.web.json.WireJson;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.Session;
-import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,91 +30,222 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.messages.StringMessageSink;
+import org.eclipse.jetty.websocket.core.util.MethodHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connection is one WebSocket client: it decodes frames, acts on them and sends replies and
- * messages. Thread-safety: frames arrive on one Jetty thread at a time; messages arrive on broker
- * threads; sends go through Jetty's asynchronous remote, counted by {@link #pending}. Group members
- * are handed no more than the outbound buffer has room for; a broadcast subscriber that lets the
- * buffer overflow is cut off with 1008, so a slow client slows no one else.
+ * Connection is one WebSocket client on Jetty's core WebSocket API: it decodes frames, acts on
+ * them and sends replies and messages (docs/websocket.md).
+ *
+ * <p>Reading: frames arrive on one Jetty thread at a time, and only when this connection asks
+ * for the next one ({@link CoreSession#demand}). It does not ask while {@code WS_MAX_UNANSWERED}
+ * of its publishes and acks wait for their answers, nor, with {@code WS_RATE_LIMIT} set, while it
+ * is ahead of its rate: a fast client is read more slowly (TCP then slows it down), never cut off.
+ * Whoever answers the request that brings the count back under the limit asks for the next frame.
+ *
+ * <p>Writing: frames are queued with Jetty's batching ({@code sendFrame(..., batch)}) and written
+ * by a flush: a delivery round ends with one ({@link MessageListener#flush}, on the delivery
+ * thread), and a reply asks for one on Jetty's executor, so the replies of one group commit leave
+ * in a few writes. Frames not yet taken by Jetty are counted by {@link #pending}; group members
+ * are handed no more than there is room for, and a broadcast subscriber that lets the count
+ * overflow is cut off with 1008, so a slow client slows no one else.
  */
-public final class Connection extends Endpoint {
+public final class Connection implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** MAX_PENDING is how many frames may wait to be sent to one client. */
     static final int MAX_PENDING = 4096;
-    /** FLOOD_BURST and FLOOD_RATE bound the frames a client may send: a burst, then a rate per second. */
-    static final int FLOOD_BURST = 20_000;
-    static final int FLOOD_RATE = 10_000;
+    private static final MethodHandle ON_TEXT;
+
+    static {
+        try {
+            ON_TEXT = MethodHandles.lookup().findVirtual(Connection.class, "onText",
+                    MethodType.methodType(void.class, String.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final MessageBroker broker;
     private final Connections registry;
+    private final int maxUnanswered;
+    private final int rateLimit;
+    private final ScheduledExecutorService timer;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** The request each subscription was made with, so a repeat subscribe is recognised. */
     private final Map<String, SubscribeRequest> requests = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean throttled = new AtomicBoolean();
-    private volatile Session session;
-    private double tokens = FLOOD_BURST;
+    /**
+     * unanswered counts the client's frames whose reply Jetty has not yet taken: every frame gets
+     * one (published, subscribed, acked, error, ...), so a client that sends faster than the broker
+     * answers, or than it reads its answers, is read no further until it catches up.
+     */
+    private final AtomicInteger unanswered = new AtomicInteger();
+    /** paused says the reader stopped asking for frames because of {@link #unanswered}. */
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicBoolean flushRequested = new AtomicBoolean();
+    private volatile CoreSession session;
+    private StringMessageSink text;
+    /** Read by the reading thread only (or the timer that resumes it while reading stops). */
+    private boolean inBinaryMessage;
+    private double tokens;
     private long tokensAt = System.nanoTime();
 
-    Connection(MessageBroker broker, Connections registry) {
+    Connection(MessageBroker broker, Connections registry, int maxUnanswered, int rateLimit, ScheduledExecutorService timer) {
         this.broker = broker;
         this.registry = registry;
+        this.maxUnanswered = maxUnanswered;
+        this.rateLimit = rateLimit;
+        this.timer = timer;
+        this.tokens = rateLimit;
     }
 
+    // ---- Jetty's FrameHandler -----------------------------------------------------------------
+
     @Override
-    public void onOpen(Session s, EndpointConfig config) {
+    public void onOpen(CoreSession s, Callback callback) {
         this.session = s;
+        this.text = new StringMessageSink(s, MethodHolder.from(ON_TEXT).bindTo(this), false);
         registry.add(this);
-        s.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
+        callback.succeeded();
+        s.demand();
     }
 
     @Override
-    public void onClose(Session s, CloseReason reason) {
+    public void onFrame(org.eclipse.jetty.websocket.core.Frame frame, Callback callback) {
+        CoreSession s = session;
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT -> text(frame, callback);
+            case OpCode.CONTINUATION -> {
+                if (inBinaryMessage) {
+                    binary(frame, callback);
+                } else {
+                    text(frame, callback);
+                }
+            }
+            case OpCode.BINARY -> binary(frame, callback);
+            case OpCode.PING -> {
+                ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength());
+                if (frame.hasPayload()) {
+                    payload.put(frame.getPayload().slice()).flip();
+                }
+                callback.succeeded();
+                s.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.PONG, payload), Callback.NOOP, false);
+                s.demand();
+            }
+            case OpCode.CLOSE -> callback.succeeded(); // Jetty answers it and closes
+            default -> {
+                callback.succeeded();
+                s.demand();
+            }
+        }
+    }
+
+    /** text hands a text frame to the sink, which calls {@link #onText} with a whole message. */
+    private void text(org.eclipse.jetty.websocket.core.Frame frame, Callback callback) {
+        AtomicBoolean ok = new AtomicBoolean();
+        // A message over the limit fails the callback, and Jetty closes the connection with 1009.
+        text.accept(frame, Callback.from(() -> {
+            ok.set(true);
+            callback.succeeded();
+        }, callback::failed));
+        if (!ok.get()) {
+            return;
+        }
+        // The sink asks for the rest of a fragmented message itself; after a whole one, we decide.
+        if (frame.isFin()) {
+            readNext();
+        }
+    }
+
+    /** binary skips a binary message without keeping it, and answers it with an error frame. */
+    private void binary(org.eclipse.jetty.websocket.core.Frame frame, Callback callback) {
+        inBinaryMessage = !frame.isFin();
+        callback.succeeded();
+        if (frame.isFin()) {
+            unanswered.incrementAndGet();
+            sendError(ErrorCode.INVALID_FRAME, "binary frames are not understood: send JSON in text frames", Optional.empty());
+            readNext();
+        } else {
+            session.demand();
+        }
+    }
+
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+        LOG.debug("websocket connection failed: {}", cause.toString());
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus status, Callback callback) {
         // Closing a group subscription gives its leases back to the group at once.
         subscriptions.values().forEach(Subscription::close);
         subscriptions.clear();
         requests.clear();
         registry.remove(this);
+        callback.succeeded();
     }
 
-    @Override
-    public void onError(Session s, Throwable error) {
-        LOG.debug("websocket connection failed: {}", error.toString());
-    }
+    // ---- reading: backpressure ----------------------------------------------------------------
 
-    void ping() {
-        Session s = session;
-        if (s != null && s.isOpen()) {
-            try {
-                s.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("ping failed: {}", e.toString());
+    /**
+     * readNext asks for the next frame, unless the client is ahead of its rate (the timer asks
+     * once it is not) or has {@code WS_MAX_UNANSWERED} requests unanswered (the answer that
+     * brings it under asks). Called on the reading thread after a whole message, or by the timer.
+     */
+    private void readNext() {
+        CoreSession s = session;
+        if (rateLimit > 0) {
+            long now = System.nanoTime();
+            tokens = Math.min(rateLimit, tokens + (now - tokensAt) / 1e9 * rateLimit);
+            tokensAt = now;
+            if (tokens < 1) {
+                long waitNanos = (long) ((1 - tokens) / rateLimit * 1e9);
+                try {
+                    timer.schedule(this::readNext, Math.max(waitNanos, 100_000), TimeUnit.NANOSECONDS);
+                    return;
+                } catch (RejectedExecutionException stopping) {
+                    return; // the transport is closing
+                }
+            }
+            tokens--;
+        }
+        if (unanswered.get() >= maxUnanswered) {
+            paused.set(true);
+            // An answer may have come between the check and the flag: then it is ours to resume.
+            if (unanswered.get() >= maxUnanswered || !paused.compareAndSet(true, false)) {
+                return;
             }
         }
+        s.demand();
     }
 
-    void close(CloseReason.CloseCodes code, String reason) {
-        Session s = session;
-        if (s != null && s.isOpen()) {
-            try {
-                s.close(new CloseReason(code, reason));
-            } catch (IOException e) {
-                LOG.debug("close failed: {}", e.toString());
-            }
+    /** answered counts one reply as taken by Jetty, and resumes reading if that ends a pause. */
+    private void answered() {
+        if (unanswered.decrementAndGet() < maxUnanswered && paused.compareAndSet(true, false)) {
+            session.demand();
         }
     }
 
-    private void onText(String text) {
-        if (flooding()) {
-            registry.floodDisconnected();
-            close(CloseReason.CloseCodes.VIOLATED_POLICY, "flood: more than " + FLOOD_RATE + " frames a second");
-            return;
-        }
+    // ---- frames from the client ---------------------------------------------------------------
+
+    /** onText acts on one whole text message; called by the sink on the reading thread. */
+    void onText(String text) {
+        unanswered.incrementAndGet(); // every frame gets exactly one reply: its answer or an error
         Frame frame;
         try {
             frame = FrameDecoder.decode(text);
@@ -142,17 +270,6 @@ public final class Connection extends Endpoint {
         }
     }
 
-    /** flooding spends a token for a frame; true when the client has none left. Frames arrive one at a time. */
-    private boolean flooding() {
-        long now = System.nanoTime();
-        tokens = Math.min(FLOOD_BURST, tokens + (now - tokensAt) / 1e9 * FLOOD_RATE);
-        tokensAt = now;
-        if (tokens < 1) {
-            return true;
-        }
-        tokens--;
-        return false;
-    }
 
     private void publish(Frame.Publish p) {
         TopicName topic = TopicName.of(p.topic());
@@ -162,7 +279,7 @@ public final class Connection extends Endpoint {
                 return;
             }
             Message m = stored.get(0);
-            send(WireJson.text(g -> {
+            reply(WireJson.bytes(g -> {
                 g.writeStartObject();
                 g.writeStringField("type", "published");
                 if (p.messageId().isPresent()) {
@@ -173,7 +290,7 @@ public final class Connection extends Endpoint {
                 g.writeNumberField("offset", m.offset());
                 g.writeStringField("timestamp", WireJson.timestamp(m.timestamp()));
                 g.writeEndObject();
-            }), true);
+            }));
         });
     }
 
@@ -201,7 +318,7 @@ public final class Connection extends Endpoint {
             requests.put(key, request);
             subscriptions.put(key, broker.subscribe(request, listener));
         }
-        send(WireJson.text(g -> {
+        reply(WireJson.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("type", "subscribed");
             g.writeStringField("topic", pattern.value());
@@ -211,8 +328,9 @@ public final class Connection extends Endpoint {
             }
             g.writeStringField("ack", ack.wire());
             g.writeEndObject();
-        }), true);
+        }));
         listener.open();
+        requestFlush(); // the held frames, behind the reply
     }
 
     private void unsubscribe(Frame.Unsubscribe u) {
@@ -223,7 +341,7 @@ public final class Connection extends Endpoint {
                     + u.group().map(g -> " in group " + g).orElse(""));
         }
         s.close();
-        send(WireJson.text(g -> {
+        reply(WireJson.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("type", "unsubscribed");
             g.writeStringField("topic", u.topic());
@@ -231,7 +349,7 @@ public final class Connection extends Endpoint {
                 g.writeStringField("group", u.group().get());
             }
             g.writeEndObject();
-        }), true);
+        }));
     }
 
     private void settle(Frame.Settle s) {
@@ -259,7 +377,7 @@ public final class Connection extends Endpoint {
                 fail(failure, Optional.empty());
                 return;
             }
-            send(WireJson.text(g -> {
+            reply(WireJson.bytes(g -> {
                 g.writeStartObject();
                 g.writeStringField("type", done);
                 g.writeStringField("topic", topic.value());
@@ -267,7 +385,7 @@ public final class Connection extends Endpoint {
                 g.writeStringField("receipt", receipt);
                 g.writeBooleanField("stale", r.settled() == 0);
                 g.writeEndObject();
-            }), true);
+            }));
         });
     }
 
@@ -285,7 +403,7 @@ public final class Connection extends Endpoint {
          * already counted in the outbound buffer, so a group's backlog is handed out no faster
          * while it waits for the reply.
          */
-        private List<String> held = new ArrayList<>();
+        private List<byte[]> held = new ArrayList<>();
         private volatile boolean open;
 
         Listener(String subscription, boolean member) {
@@ -298,37 +416,39 @@ public final class Connection extends Endpoint {
             // A send may complete at once and wake the broker, which may deliver more on this
             // thread: those are held too, and sent in the next round.
             while (!held.isEmpty()) {
-                List<String> round = held;
+                List<byte[]> round = held;
                 held = new ArrayList<>();
-                round.forEach(Connection.this::transmit);
+                round.forEach(frame -> transmit(frame, false));
             }
             held = null;
             open = true;
         }
 
-        private void deliver(String text, boolean bounded) {
+        private void deliver(byte[] frame, boolean bounded) {
             if (!open) {
                 synchronized (this) {
                     if (held != null) {
                         if (reserve(bounded)) {
-                            held.add(text);
+                            held.add(frame);
                         }
                         return;
                     }
                 }
             }
-            send(text, bounded);
+            send(frame, bounded);
         }
 
         @Override
         public void onMessage(Delivery d) {
-            deliver(WireJson.text(g -> {
-                g.writeStartObject();
-                g.writeStringField("type", "message");
-                g.writeStringField("subscription", subscription);
-                WireJson.writeMessageFields(g, d);
-                g.writeEndObject();
-            }), member);
+            deliver(Encoded.messageFrame(d, subscription), member);
+        }
+
+        @Override
+        public void flush() {
+            CoreSession s = session;
+            if (s != null) {
+                s.flush(Callback.NOOP);
+            }
         }
 
         @Override
@@ -342,13 +462,14 @@ public final class Connection extends Endpoint {
 
         @Override
         public void onTopicDeleted(TopicName topic) {
-            deliver(WireJson.text(g -> {
+            deliver(WireJson.bytes(g -> {
                 g.writeStartObject();
                 g.writeStringField("type", "topic-deleted");
                 g.writeStringField("topic", topic.value());
                 g.writeStringField("subscription", subscription);
                 g.writeEndObject();
             }), true);
+            requestFlush();
         }
     }
 
@@ -363,7 +484,7 @@ public final class Connection extends Endpoint {
     }
 
     private void sendError(ErrorCode code, String message, Optional<String> messageId) {
-        send(WireJson.text(g -> {
+        reply(WireJson.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("type", "error");
             g.writeStringField("code", code.code());
@@ -372,16 +493,46 @@ public final class Connection extends Endpoint {
                 g.writeStringField("messageId", messageId.get());
             }
             g.writeEndObject();
-        }), true);
+        }));
+    }
+
+    // ---- frames to the client -----------------------------------------------------------------
+
+    void ping() {
+        CoreSession s = session;
+        if (s != null && s.isOutputOpen()) {
+            s.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.PING), Callback.NOOP, false);
+        }
+    }
+
+    void close(int code, String reason) {
+        CoreSession s = session;
+        if (s != null && s.isOutputOpen()) {
+            s.close(code, reason, Callback.NOOP);
+        }
+    }
+
+    /**
+     * reply queues the one reply to a client's frame and asks for a flush; the frame counts as
+     * answered once Jetty takes the reply.
+     */
+    private void reply(byte[] frame) {
+        if (!reserve(true)) {
+            answered();
+            return;
+        }
+        transmit(frame, true);
+        requestFlush();
     }
 
     /**
      * send queues a frame. A broadcast message that finds the buffer full cuts the client off;
      * replies and group messages (which the buffer's room already bounds) may exceed it up to twice.
+     * The frame is written by the next flush.
      */
-    private void send(String text, boolean bounded) {
+    private void send(byte[] frame, boolean bounded) {
         if (reserve(bounded)) {
-            transmit(text);
+            transmit(frame, false);
         }
     }
 
@@ -390,40 +541,70 @@ public final class Connection extends Endpoint {
      * connection is closed, or the frame overflowed the buffer and the client was cut off.
      */
     private boolean reserve(boolean bounded) {
-        Session s = session;
-        if (s == null || !s.isOpen()) {
+        CoreSession s = session;
+        if (s == null || !s.isOutputOpen()) {
             return false;
         }
         int now = pending.incrementAndGet();
         if (now > (bounded ? 2 * MAX_PENDING : MAX_PENDING)) {
             pending.decrementAndGet();
             registry.slowConsumerDisconnected();
-            close(CloseReason.CloseCodes.VIOLATED_POLICY, "slow consumer: more than " + MAX_PENDING + " frames unsent");
+            close(CloseStatus.POLICY_VIOLATION, "slow consumer: more than " + MAX_PENDING + " frames unsent");
             return false;
         }
         return true;
     }
 
-    /** transmit hands a reserved frame to Jetty; the frame leaves the buffer once it is written. */
-    private void transmit(String text) {
-        Session s = session;
-        if (s == null || !s.isOpen()) {
-            pending.decrementAndGet();
+    /**
+     * transmit hands a reserved frame to Jetty as part of a batch; it leaves the buffer once Jetty
+     * has taken it. The bytes may be shared with other connections: Jetty only reads them.
+     */
+    private void transmit(byte[] frame, boolean answer) {
+        CoreSession s = session;
+        if (s == null || !s.isOutputOpen()) {
+            sent(answer);
             return;
         }
+        s.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, ByteBuffer.wrap(frame)),
+                Callback.from(() -> sent(answer), failure -> {
+                    sent(answer);
+                    LOG.debug("send failed: {}", failure.toString());
+                }), true);
+    }
+
+    private void sent(boolean answer) {
+        if (answer) {
+            answered();
+        }
+        int left = pending.decrementAndGet();
+        if (left < MAX_PENDING / 2 && throttled.compareAndSet(true, false)) {
+            subscriptions.values().forEach(Subscription::wake);
+        }
+    }
+
+    /**
+     * requestFlush has the queued frames written soon, on Jetty's executor: replies are queued one
+     * at a time by whoever completes a request (a group commit completes hundreds), so they share
+     * the flushes that follow instead of each making one.
+     */
+    private void requestFlush() {
+        CoreSession s = session;
+        if (s == null || !flushRequested.compareAndSet(false, true)) {
+            return;
+        }
+        Executor executor = s.getWebSocketComponents().getExecutor();
+        Runnable flush = () -> {
+            flushRequested.set(false);
+            s.flush(Callback.NOOP);
+        };
         try {
-            s.getAsyncRemote().sendText(text, result -> {
-                int left = pending.decrementAndGet();
-                if (left < MAX_PENDING / 2 && throttled.compareAndSet(true, false)) {
-                    subscriptions.values().forEach(Subscription::wake);
-                }
-                if (!result.isOK()) {
-                    LOG.debug("send failed: {}", String.valueOf(result.getException()));
-                }
-            });
-        } catch (RuntimeException e) {
-            pending.decrementAndGet();
-            LOG.debug("send failed: {}", e.toString());
+            if (executor == null) {
+                flush.run();
+            } else {
+                executor.execute(flush);
+            }
+        } catch (RejectedExecutionException stopping) {
+            flush.run();
         }
     }
 

@@ -15,7 +15,6 @@ final class Connections {
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong slowConsumerDisconnects = new AtomicLong();
-    private final AtomicLong floodDisconnects = new AtomicLong();
 
     void add(Connection c) {
         open.add(c);
@@ -33,7 +32,7 @@ final class Connections {
     }
 
     void closeAll() {
-        open.forEach(c -> c.close(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "the broker is stopping"));
+        open.forEach(c -> c.close(org.eclipse.jetty.websocket.core.CloseStatus.SHUTDOWN, "the broker is stopping"));
     }
 
     int size() {
@@ -43,14 +42,6 @@ final class Connections {
     void slowConsumerDisconnected() {
         slowConsumerDisconnects.incrementAndGet();
         observer.slowConsumerDisconnected(TRANSPORT);
-    }
-
-    void floodDisconnected() {
-        floodDisconnects.incrementAndGet();
-    }
-
-    long floodDisconnects() {
-        return floodDisconnects.get();
     }
 
     long slowConsumerDisconnects() {

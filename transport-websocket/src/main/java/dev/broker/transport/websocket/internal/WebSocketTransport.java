@@ -1,22 +1,30 @@
 package dev.broker.transport.websocket.internal;
 
 import dev.broker.api.MessageBroker;
+import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.spi.Transport;
 import dev.broker.web.WebServer;
-import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 
 /**
- * WebSocketTransport serves {@code /ws} on the shared web server. Idle connections get a ping
- * every {@value #PING_SECONDS} seconds; one that answers nothing for {@value #IDLE_SECONDS}
- * seconds is closed. Its methods are called from the broker's start-up and shut-down thread.
+ * WebSocketTransport serves {@code /ws} on the shared web server with Jetty's core WebSocket API,
+ * which lets a connection stop reading (backpressure) and batch its writes (docs/websocket.md).
+ * Idle connections get a ping every {@value #PING_SECONDS} seconds; one that answers nothing for
+ * {@value #IDLE_SECONDS} seconds is closed. Its methods are called from the broker's start-up and
+ * shut-down thread.
  */
 final class WebSocketTransport implements Transport {
     static final String PATH = "/ws";
@@ -24,41 +32,42 @@ final class WebSocketTransport implements Transport {
     static final long IDLE_SECONDS = 120;
     /** Room in a frame for the fields around a message's data. */
     private static final int FRAME_OVERHEAD = 64 * 1024;
+    /** OUTPUT_BUFFER is what Jetty gathers batched frames in before a write. */
+    private static final int OUTPUT_BUFFER = 32 * 1024;
 
     private final WebServer server;
     private final Connections connections;
-    private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "broker-ws-ping");
+    /** timer pings every connection and resumes reading a rate-limited one. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "broker-ws-timer");
         t.setDaemon(true);
         return t;
     });
 
     WebSocketTransport(BrokerContext context) {
         MessageBroker broker = context.broker();
+        BrokerConfig config = context.config();
         this.connections = new Connections(context.observer());
-        int maxFrame = context.config().maxMessageSize() + FRAME_OVERHEAD;
-        ServletContextHandler handler = new ServletContextHandler();
-        handler.setContextPath("/");
-        JakartaWebSocketServletContainerInitializer.configure(handler, (servletContext, container) -> {
-            container.setDefaultMaxTextMessageBufferSize(maxFrame);
-            container.setDefaultMaxSessionIdleTimeout(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
-            container.addEndpoint(ServerEndpointConfig.Builder.create(Connection.class, PATH)
-                    .configurator(new ServerEndpointConfig.Configurator() {
-                        @Override
-                        public <T> T getEndpointInstance(Class<T> type) {
-                            return type.cast(new Connection(broker, connections));
-                        }
-                    })
-                    .build());
-        });
+        WebSocketNegotiator.AbstractNegotiator negotiator = new WebSocketNegotiator.AbstractNegotiator() {
+            @Override
+            public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+                return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(), timer);
+            }
+        };
+        negotiator.setMaxTextMessageSize(config.maxMessageSize() + FRAME_OVERHEAD);
+        negotiator.setIdleTimeout(Duration.ofSeconds(IDLE_SECONDS));
+        negotiator.setOutputBufferSize(OUTPUT_BUFFER);
+        WebSocketUpgradeHandler upgrade = new WebSocketUpgradeHandler();
+        upgrade.addMapping(PATH, negotiator);
         this.server = WebServer.of(context);
-        server.route(PATH, handler);
+        // Under a root context: the upgrade handler matches the path within a context.
+        server.route(PATH, new ContextHandler(upgrade, "/"));
     }
 
     @Override
     public void start() throws Exception {
         server.start();
-        pinger.scheduleAtFixedRate(connections::pingAll, PING_SECONDS, PING_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(connections::pingAll, PING_SECONDS, PING_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override
@@ -68,7 +77,7 @@ final class WebSocketTransport implements Transport {
 
     @Override
     public void close() {
-        pinger.shutdownNow();
+        timer.shutdownNow();
         connections.closeAll();
     }
 }

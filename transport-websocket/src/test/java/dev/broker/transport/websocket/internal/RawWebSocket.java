@@ -24,12 +24,30 @@ final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     final AtomicLong textFrames = new AtomicLong();
+    /** texts holds every text frame's payload, when asked for. */
+    final java.util.Queue<String> texts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final boolean keepTexts;
+    /** reading opens once the reader may start reading what the server sent. */
+    private final java.util.concurrent.CountDownLatch reading;
     final CompletableFuture<WsClient.Closed> closed = new CompletableFuture<>();
     /** ended completes when the server has closed the TCP connection. */
     final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     RawWebSocket(URI ws) throws IOException {
-        socket = new Socket(ws.getHost(), ws.getPort());
+        this(ws, false, false);
+    }
+
+    /**
+     * A client that keeps the text it is sent if {@code keepTexts}, and reads nothing after the
+     * upgrade until {@link #startReading} if {@code paused}.
+     */
+    RawWebSocket(URI ws, boolean keepTexts, boolean paused) throws IOException {
+        this.keepTexts = keepTexts;
+        this.reading = new java.util.concurrent.CountDownLatch(paused ? 1 : 0);
+        socket = new Socket();
+        // A small window, so what the server sends piles up on its side rather than in this one.
+        socket.setReceiveBufferSize(64 * 1024);
+        socket.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()));
         out = socket.getOutputStream();
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
@@ -94,8 +112,14 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** startReading lets a paused client read again. */
+    void startReading() {
+        reading.countDown();
+    }
+
     private void read(DataInputStream in) {
         try {
+            reading.await();
             while (true) {
                 int b0 = in.readUnsignedByte();
                 int b1 = in.readUnsignedByte();
@@ -115,6 +139,9 @@ final class RawWebSocket implements AutoCloseable {
                     continue;
                 }
                 if (opcode == 0x1 || opcode == 0x0) {
+                    if (keepTexts) {
+                        texts.add(new String(payload, StandardCharsets.UTF_8));
+                    }
                     textFrames.incrementAndGet();
                 }
             }
@@ -122,6 +149,8 @@ final class RawWebSocket implements AutoCloseable {
             closed.complete(new WsClient.Closed(-1, "the server closed the socket without a close frame"));
         } catch (IOException e) {
             closed.complete(new WsClient.Closed(-1, e.toString()));
+        } catch (InterruptedException e) {
+            closed.complete(new WsClient.Closed(-1, "interrupted"));
         } finally {
             ended.complete(null);
         }

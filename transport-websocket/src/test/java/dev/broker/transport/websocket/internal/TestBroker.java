@@ -21,7 +21,7 @@ final class TestBroker implements AutoCloseable {
     private TestBroker(Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(settings);
         env.put("PORT", "0");
-        env.put("PERSISTENCE_ENABLED", "false");
+        env.putIfAbsent("PERSISTENCE_ENABLED", "false");
         broker = Broker.start(Settings.fromEnvironment(env));
         ws = URI.create("ws://127.0.0.1:" + broker.endpoints().get(0).getPort() + "/ws");
     }
