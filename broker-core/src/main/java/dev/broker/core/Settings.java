@@ -59,7 +59,7 @@ public final class Settings {
                     "What a publish to a full topic does."),
             new Setting("FSYNC", "interval", "always, interval or never",
                     "When the store forces writes to the disk."),
-            new Setting("STORE_CACHE_MB", "16", "a number of MB from 1 to 65536",
+            new Setting("STORE_CACHE_MB", "4", "a number of MB from 1 to 65536",
                     "Heap a durable store may use to cache its file; queue depth does not add to it."),
             new Setting("STORE", "", "the name of an installed store plugin (memory, mvstore)",
                     "Store plugin; mvstore when persistence is on, memory when it is off."),

@@ -93,7 +93,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     /** defaults is the configuration when nothing is set. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(8080, true, Duration.ofHours(24), 1_048_576, 10_000, Path.of("./data"), 1000,
-                Duration.ofSeconds(30), 5, OverflowPolicy.REJECT, FsyncPolicy.INTERVAL, Optional.empty(), Set.of(), 16);
+                Duration.ofSeconds(30), 5, OverflowPolicy.REJECT, FsyncPolicy.INTERVAL, Optional.empty(), Set.of(), 4);
     }
 
     /** withPort returns a copy on another port. */

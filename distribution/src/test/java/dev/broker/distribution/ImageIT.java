@@ -51,7 +51,7 @@ class ImageIT {
             assertEquals(0, help.exitCode(30));
             for (String variable : List.of("PORT", "PERSISTENCE_ENABLED", "RETENTION_HOURS", "MAX_MESSAGE_SIZE",
                     "MAX_QUEUE_SIZE", "DATA_DIR", "MAX_BATCH_SIZE", "ACK_TIMEOUT", "MAX_DELIVERIES", "OVERFLOW_POLICY",
-                    "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS")) {
+                    "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT")) {
                 assertTrue(help.output().contains("[" + variable + "]"), variable + " missing from --help:\n" + help.output());
             }
         }
