@@ -69,6 +69,8 @@ final class TopicLog {
     private volatile long storedOffset;
     private boolean deleted;
     private final Map<GroupName, GroupCursor> groups = new LinkedHashMap<>();
+    /** hasGroups says the topic has had a group since it was made; a publish to a topic with neither groups nor subscribers asks for no delivery. */
+    private volatile boolean hasGroups;
     private final Map<GroupName, PriorityQueue<Lease>> leaseDeadlines = new HashMap<>();
     private final PriorityQueue<Long> wakeups = new PriorityQueue<>();
     private ScheduledFuture<?> scheduled;
@@ -157,7 +159,9 @@ final class TopicLog {
             });
         }
         return stored.thenApply(messages -> {
-            pump();
+            if (hasGroups || !broadcasts.isEmpty()) {
+                pump();
+            }
             return messages;
         });
     }
@@ -514,6 +518,7 @@ final class TopicLog {
             StartFrom start = from.orElse(StartFrom.EARLIEST);
             g = new GroupCursor(groupName, new GroupSettings(start, config.ackTimeout(), config.maxDeliveries()), startOffset(start));
             groups.put(groupName, g);
+            hasGroups = true;
             save(g);
         }
         return g;
@@ -538,6 +543,7 @@ final class TopicLog {
         }
         g = new GroupCursor(groupName, settings, startOffset(settings.startFrom()));
         groups.put(groupName, g);
+        hasGroups = true;
         save(g);
         return new GroupCreation(name, groupName, settings, true);
     }
@@ -546,6 +552,7 @@ final class TopicLog {
         GroupCursor g = GroupCursor.restore(stored);
         g.onTruncate(firstOffset, firstOffset, storedOffset);
         groups.put(g.name, g);
+        hasGroups = true;
     }
 
     void join(GroupMember member, Optional<StartFrom> from) {
