@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -52,7 +51,6 @@ import org.slf4j.LoggerFactory;
 final class TopicLog {
     private static final Logger LOG = LoggerFactory.getLogger(TopicLog.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    private static final int BROADCAST_CHUNK = 256;
     /** MAX_ROUND bounds what one delivery round hands out in one group; the pump goes round again for more. */
     private static final int MAX_ROUND = 4096;
     /** REDRIVE_HEADER marks a redriven message with the one group that may see it. */
@@ -81,26 +79,7 @@ final class TopicLog {
     private long expired;
     private long bytes;
 
-    /** Attached is a broadcast subscriber and the next offset it gets; {@code next} is touched only by the pump. */
-    private static final class Attached {
-        final BroadcastSubscription subscription;
-        volatile long next;
-        /** offered says the pump handed it something this round and owes it a flush; touched only by the pump. */
-        boolean offered;
-
-        Attached(BroadcastSubscription subscription, long next) {
-            this.subscription = subscription;
-            this.next = next;
-        }
-    }
-
-    private final CopyOnWriteArrayList<Attached> broadcasts = new CopyOnWriteArrayList<>();
-    /**
-     * Messages stored while the topic had broadcast subscribers, not yet handed to them. Live
-     * subscribers get them from here, so a subscriber that keeps up never depends on the message
-     * still being in the store; a subscriber that replays from an offset reads the store first.
-     */
-    private final java.util.Queue<Message> undispatched = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final BroadcastFanOut broadcasts;
     private final AtomicBoolean pumpRequested = new AtomicBoolean();
     private final AtomicBoolean pumping = new AtomicBoolean();
 
@@ -125,6 +104,7 @@ final class TopicLog {
         this.router = router;
         this.store = router.store;
         this.config = router.config;
+        this.broadcasts = new BroadcastFanOut(name, store);
     }
 
     // ---- publish ------------------------------------------------------------------------------
@@ -215,9 +195,7 @@ final class TopicLog {
         }
         published += messages.size();
         storedOffset = messages.get(messages.size() - 1).offset() + 1;
-        if (!broadcasts.isEmpty()) {
-            undispatched.addAll(messages);
-        }
+        broadcasts.stored(messages);
     }
 
     /** dropHead forgets offsets [from, to) in the groups and the store, counting what was unfinished. */
@@ -588,13 +566,13 @@ final class TopicLog {
     void attachBroadcast(BroadcastSubscription s, StartFrom from) {
         synchronized (this) {
             long start = from instanceof StartFrom.Latest ? storedOffset : Math.min(startOffset(from), storedOffset);
-            broadcasts.add(new Attached(s, start));
+            broadcasts.attach(s, start);
         }
         pump();
     }
 
     void detachBroadcast(BroadcastSubscription s) {
-        broadcasts.removeIf(a -> a.subscription == s);
+        broadcasts.detach(s);
     }
 
     synchronized GroupCursor existingGroup(GroupName groupName) {
@@ -633,7 +611,9 @@ final class TopicLog {
         try {
             while (true) {
                 while (pumpRequested.getAndSet(false)) {
-                    pumpBroadcasts();
+                    if (broadcasts.deliver(firstOffset, storedOffset)) {
+                        pumpRequested.set(true);
+                    }
                     pumpGroups();
                 }
                 pumping.set(false);
@@ -647,101 +627,6 @@ final class TopicLog {
             LOG.warn("delivery on {} failed, retrying: {}", name, e.toString());
             pumping.set(false);
             router.schedule(this::pump, 100);
-        }
-    }
-
-    private void pumpBroadcasts() {
-        if (broadcasts.isEmpty()) {
-            undispatched.clear();
-            return;
-        }
-        // Replay: subscribers behind the oldest undispatched message read the store up to it, as
-        // fast as their listener has room; one without room waits for its Subscription.wake().
-        while (true) {
-            Message head = undispatched.peek();
-            long liveFrom = head == null ? storedOffset : head.offset();
-            long first = firstOffset;
-            long min = Long.MAX_VALUE;
-            for (Attached a : broadcasts) {
-                if (a.next < liveFrom && a.next < first) {
-                    a.next = Math.min(first, liveFrom); // evicted from the store before this subscriber read it
-                }
-                if (a.next < liveFrom && !a.subscription.closed() && room(a) > 0) {
-                    min = Math.min(min, a.next);
-                }
-            }
-            if (min == Long.MAX_VALUE) {
-                break;
-            }
-            List<Message> chunk = store.read(name, min, (int) Math.min(BROADCAST_CHUNK, liveFrom - min));
-            long end = chunk.isEmpty() ? Math.min(liveFrom, min + BROADCAST_CHUNK) : chunk.get(chunk.size() - 1).offset() + 1;
-            replay(chunk, min, end);
-        }
-        // Live: what was stored since, to every subscriber that has caught up. A live subscriber
-        // is not held back by its room: one that cannot keep up is for its transport to cut off.
-        Message m;
-        while ((m = undispatched.poll()) != null) {
-            // One Delivery for every subscriber, so a transport can encode the message once.
-            Delivery d = Delivery.broadcast(m);
-            for (Attached a : broadcasts) {
-                if (a.subscription.closed()) {
-                    continue;
-                }
-                if (a.next == m.offset()) {
-                    a.subscription.offer(d);
-                    a.offered = true;
-                    a.next = m.offset() + 1;
-                } else if (a.next < m.offset() && room(a) > 0) {
-                    // Behind the live messages (attached during this pass, or replaying): it
-                    // catches up from the store on the next pass.
-                    pumpRequested.set(true);
-                }
-            }
-        }
-        for (Attached a : broadcasts) {
-            if (a.offered) {
-                a.offered = false;
-                a.subscription.flush();
-            }
-        }
-    }
-
-    private static int room(Attached a) {
-        return a.subscription.listener().capacity();
-    }
-
-    /**
-     * replay hands a chunk read from {@code from} to the subscribers at or after {@code from},
-     * each as far as its listener has room.
-     */
-    private void replay(List<Message> chunk, long from, long end) {
-        List<Delivery> deliveries = new ArrayList<>(chunk.size());
-        for (Message m : chunk) {
-            deliveries.add(Delivery.broadcast(m));
-        }
-        for (Attached a : broadcasts) {
-            // One that attached after the chunk was read, behind it, gets its own chunk next round.
-            if (a.next >= end || a.next < from || a.subscription.closed()) {
-                continue;
-            }
-            int room = room(a);
-            boolean all = true;
-            for (Delivery d : deliveries) {
-                Message m = d.message();
-                if (m.offset() < a.next) {
-                    continue;
-                }
-                if (room-- <= 0) {
-                    all = false;
-                    break;
-                }
-                a.subscription.offer(d);
-                a.offered = true;
-                a.next = m.offset() + 1;
-            }
-            if (all) {
-                a.next = end;
-            }
         }
     }
 
@@ -942,10 +827,7 @@ final class TopicLog {
         for (GroupMember m : members) {
             m.listener().onTopicDeleted(name);
         }
-        for (Attached a : broadcasts) {
-            a.subscription.listener().onTopicDeleted(name);
-        }
-        broadcasts.clear();
+        broadcasts.topicDeleted();
     }
 
     static String rootMessage(Throwable t) {
