@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,9 +69,7 @@ final class TopicLog {
     /** hasGroups says the topic has had a group since it was made; a publish to a topic with neither groups nor subscribers asks for no delivery. */
     private volatile boolean hasGroups;
     private final Map<GroupName, PriorityQueue<Lease>> leaseDeadlines = new HashMap<>();
-    private final PriorityQueue<Long> wakeups = new PriorityQueue<>();
-    private ScheduledFuture<?> scheduled;
-    private long scheduledFor = Long.MAX_VALUE;
+    private final TopicTimer timer;
     private long published;
     private long consumed;
     private long dropped;
@@ -105,6 +102,7 @@ final class TopicLog {
         this.store = router.store;
         this.config = router.config;
         this.broadcasts = new BroadcastFanOut(name, store);
+        this.timer = new TopicTimer(router::schedule, router.clock::millis, this::tick);
     }
 
     // ---- publish ------------------------------------------------------------------------------
@@ -703,14 +701,7 @@ final class TopicLog {
 
     /** wakeAt makes {@link #tick} run at {@code at} (epoch ms). Called with the monitor held. */
     private void wakeAt(long at) {
-        wakeups.add(at);
-        if (at < scheduledFor) {
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
-            scheduledFor = at;
-            scheduled = router.schedule(this::tick, Math.max(0, at - router.clock.millis()));
-        }
+        timer.wakeAt(at);
     }
 
     /** tick expires leases and long polls that are due, and delivers retries that became due. */
@@ -719,15 +710,7 @@ final class TopicLog {
         List<Waiter> timedOut = new ArrayList<>();
         synchronized (this) {
             long now = router.clock.millis();
-            while (!wakeups.isEmpty() && wakeups.peek() <= now) {
-                wakeups.poll();
-            }
-            scheduledFor = Long.MAX_VALUE;
-            scheduled = null;
-            if (!wakeups.isEmpty()) {
-                long at = wakeups.poll();
-                wakeAt(at);
-            }
+            timer.fired(now);
             for (GroupCursor g : groups.values()) {
                 expireLeases(g, now, deadLetters);
                 g.waiters.removeIf(w -> {
@@ -818,9 +801,7 @@ final class TopicLog {
                 }
             }
             groups.clear();
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
+            timer.cancel();
             store.delete(name);
         }
         waiters.forEach(w -> w.future.complete(List.of()));
