@@ -46,7 +46,8 @@ class BackpressureTest {
         // replies: a broker that read them all while the client reads nothing would have to
         // queue tens of thousands of replies, one with backpressure stops reading and lets TCP
         // hold the client back.
-        int messages = 40_000;
+        // A reply is about 150 bytes; the kernel may hold up to its largest send buffer of them.
+        int messages = Math.max(40_000, (int) Math.min(1_000_000, 2 * largestSendBuffer() / 150));
         int chunk = 500;
         try (TestBroker broker = TestBroker.start(Map.of("PERSISTENCE_ENABLED", "true", "DATA_DIR", dataDir.toString(),
                 "WS_MAX_UNANSWERED", "64"));
@@ -104,7 +105,17 @@ class BackpressureTest {
         }
     }
 
-    @Test
+    /** largestSendBuffer is the most a TCP send buffer may grow to here (Linux's tcp_wmem), else 4 MiB. */
+    private static long largestSendBuffer() {
+        try {
+            String[] fields = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+            return Long.parseLong(fields[fields.length - 1]);
+        } catch (IOException | RuntimeException e) {
+            return 4L << 20;
+        }
+    }
+
+        @Test
     void aRateLimitSlowsAFastClientInsteadOfClosingIt() throws Exception {
         int rate = 500;
         int messages = 3 * rate;
