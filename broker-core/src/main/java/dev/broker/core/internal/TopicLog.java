@@ -228,6 +228,7 @@ final class TopicLog {
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<Delivery> got;
         Waiter waiter = null;
+        boolean leftForMembers = false;
         synchronized (this) {
             if (deleted) {
                 return CompletableFuture.completedFuture(List.of());
@@ -235,7 +236,21 @@ final class TopicLog {
             long now = router.clock.millis();
             GroupCursor g = group(request.group(), Optional.empty());
             expireLeases(g, now, deadLetters);
-            got = handOut(g, now, request.limit(), request.ack(), null, deadLetters);
+            List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit());
+            // A poll shares with the group's members that have room, as a delivery round would
+            // (docs/delivery.md): it takes its slice and the pump hands out the rest.
+            int others = 0;
+            for (GroupMember m : g.members) {
+                if (m.capacity() > 0) {
+                    others++;
+                }
+            }
+            if (others > 0 && available.size() > 1) {
+                int share = (available.size() + others) / (others + 1);
+                leftForMembers = share < available.size();
+                available = available.subList(0, share);
+            }
+            got = handOut(g, now, available, request.ack(), null, deadLetters);
             if (got.isEmpty() && !request.maxWait().isZero()) {
                 waiter = new Waiter(request.limit(), request.ack(), now + request.maxWait().toMillis());
                 g.waiters.add(waiter);
@@ -247,6 +262,9 @@ final class TopicLog {
             // A message may have been stored between the hand-out and the registration.
             pump();
             return waiter.future;
+        }
+        if (leftForMembers) {
+            pump();
         }
         return CompletableFuture.completedFuture(got);
     }
