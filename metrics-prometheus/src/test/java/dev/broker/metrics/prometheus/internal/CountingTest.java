@@ -109,7 +109,11 @@ class CountingTest {
         counting.published(t, 1, 1);
         counting.published(TopicName.of("fills-the-limit"), 1, 1);
         int reports = 200_000;
-        for (int round = 0; round < 2; round++) { // the first round warms up; the second is measured
+        // The first round warms up. Until the JIT has compiled the loop (later on a loaded
+        // machine) the interpreter allocates what compiled code does not, so the best of up to
+        // ten rounds counts; a report that really allocates does so in every round.
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 11 && best >= reports; round++) {
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < reports; i++) {
                 counting.published(t, 1, 150_000);
@@ -119,10 +123,11 @@ class CountingTest {
                 counting.storeCommit(8, 40_000);
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (round == 1) {
-                assertTrue(allocated < reports, "counting allocated " + allocated + " bytes for " + 5 * reports
-                        + " reports; it must allocate nothing per report");
+            if (round > 0) {
+                best = Math.min(best, allocated);
             }
         }
+        assertTrue(best < reports, "counting allocated at least " + best + " bytes for " + 5 * reports
+                + " reports; it must allocate nothing per report");
     }
 }
