@@ -270,15 +270,9 @@ final class TopicLog {
     }
 
     /**
-     * handOut takes up to {@code max} available messages for one consumer: retries due first,
-     * then new ones. Called with the monitor held.
+     * handOut hands these available offsets (from {@link GroupCursor#nextAvailable}: retries due
+     * first, then new ones) to one consumer. Called with the monitor held.
      */
-    private List<Delivery> handOut(GroupCursor g, long now, int max, AckMode ack, GroupMember member,
-                                   List<DeadLetter> deadLetters) {
-        return handOut(g, now, g.nextAvailable(now, firstOffset, storedOffset, max), ack, member, deadLetters);
-    }
-
-    /** handOut hands these available offsets (from {@link GroupCursor#nextAvailable}) to one consumer. */
     private List<Delivery> handOut(GroupCursor g, long now, List<Long> offsets, AckMode ack, GroupMember member,
                                    List<DeadLetter> deadLetters) {
         if (offsets.isEmpty()) {
