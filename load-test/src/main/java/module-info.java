@@ -6,7 +6,11 @@
  * nothing; {@code dev.broker.loadtest.LoadTest} is its main class.
  */
 module dev.broker.loadtest {
-    requires java.net.http;
+    // Jetty's asynchronous HTTP and WebSocket clients (docs/load-test.md says why these).
+    requires org.eclipse.jetty.client;
+    requires org.eclipse.jetty.websocket.core.client;
+    // ProcessHandle and ThreadMXBean for the tool's own CPU time in the report.
+    requires java.management;
     requires info.picocli;
     // HdrHistogram 2.2.2 ships no descriptor and no Automatic-Module-Name: this is the name its
     // jar's file name gives it.

@@ -1,38 +1,92 @@
 package dev.broker.loadtest.internal;
 
-import java.net.http.HttpClient;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * Clients hands out the JDK HTTP clients that WebSocket connections are made with. Each client has
- * one selector thread; a few clients spread many connections over a few threads, so neither one
- * thread nor thousands of them carry the load. Confined to the thread that sets the run up.
+ * Clients is the run's one HTTP client and one WebSocket client, both Jetty's, used
+ * asynchronously: a request or a frame is sent, and its answer is handled on the client's threads
+ * when it comes. No thread waits for an answer, so a handful of threads (one selector a core, and a
+ * small pool) carry thousands of connections, and a request costs the tool a small part of what it
+ * costs the broker. Thread-safe once started; {@link #close} stops both.
+ *
+ * <p>Every publisher and consumer has its own connection: the connection pool may open one per
+ * sender and poller (plus a few for the run's set-up), as wrk does with {@code -c}.
  */
-final class Clients {
-    /** MAX is the most clients for one run. */
-    static final int MAX = Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
+final class Clients implements AutoCloseable {
+    /** THREAD_PREFIX names the client's threads, so that the CPU report can find them. */
+    static final String THREAD_PREFIX = "load-test-client";
 
-    private final List<HttpClient> clients = new ArrayList<>();
-    private int next;
+    private final HttpClient http;
+    private final WebSocketCoreClient webSocket;
 
-    /** Clients for {@code connections} WebSocket connections. */
-    Clients(int connections) {
-        for (int i = 0; i < Math.max(1, Math.min(MAX, connections)); i++) {
-            clients.add(http());
+    /** Clients for up to {@code connections} connections at once; started. */
+    Clients(int connections) throws SetupException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, 4 * cores), Math.min(4, 2 * cores));
+        pool.setName(THREAD_PREFIX);
+        pool.setDaemon(true);
+        ClientConnector connector = new ClientConnector();
+        connector.setSelectors(Math.max(1, Math.min(4, cores)));
+        connector.setExecutor(pool);
+        http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        http.setExecutor(pool);
+        http.setMaxConnectionsPerDestination(connections + 8);
+        http.setMaxRequestsQueuedPerDestination(Math.max(1024, 4 * connections));
+        http.setConnectTimeout(10_000);
+        http.setIdleTimeout(120_000);
+        http.setFollowRedirects(false);
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, Cli.NAME));
+        webSocket = new WebSocketCoreClient(http, null);
+        try {
+            http.start();
+            webSocket.start();
+        } catch (Exception e) {
+            close();
+            throw new SetupException("cannot start the HTTP client: " + e);
         }
     }
 
-    /** next is the client for the next connection, round robin. */
-    HttpClient next() {
-        HttpClient c = clients.get(next);
-        next = (next + 1) % clients.size();
-        return c;
+    HttpClient http() {
+        return http;
     }
 
-    /** http is a new HTTP/1.1 client (the broker speaks HTTP/1.1; no h2c upgrade on every request). */
-    static HttpClient http() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    WebSocketCoreClient webSocket() {
+        return webSocket;
+    }
+
+    /** later runs {@code task} on the client's scheduler after {@code nanos}; the open-loop pacing uses it. */
+    void later(Runnable task, long nanos) {
+        scheduler().schedule(task, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** execute runs {@code task} on the client's pool. */
+    void execute(Runnable task) {
+        http.getExecutor().execute(task);
+    }
+
+    private Scheduler scheduler() {
+        return http.getScheduler();
+    }
+
+    @Override
+    public void close() {
+        try {
+            webSocket.stop();
+        } catch (Exception e) {
+            // stopping at the end of a run: nothing is left to lose
+        }
+        try {
+            http.stop();
+        } catch (Exception e) {
+            // as above
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.broker.loadtest.internal;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
  * a broadcast subscriber of the topic that then sends nothing, holds them for {@code --duration}
  * (10 s by default), and reports how many opened and how many were still open at the end. The
  * broker's heap can be read while the tool prints the {@code holding} line. Confined to the thread
- * that calls {@link #execute}; connections report on the WebSocket clients' threads.
+ * that calls {@link #execute}; connections report on the client's threads.
  */
 final class IdleConnections {
     /** OPENING is how many connections may be opening at once. */
@@ -47,8 +46,13 @@ final class IdleConnections {
     int execute() throws SetupException, InterruptedException {
         int requested = arguments.idleConnections();
         Duration hold = arguments.duration().orElse(DEFAULT_HOLD);
-        Run.checkBroker(arguments, Clients.http());
-        Clients clients = new Clients(requested);
+        try (Clients clients = new Clients(requested)) {
+            return execute(clients, requested, hold);
+        }
+    }
+
+    private int execute(Clients clients, int requested, Duration hold) throws SetupException, InterruptedException {
+        Run.checkBroker(arguments, clients);
         String subscribe = "{\"type\":\"subscribe\",\"topic\":" + Wire.quote(arguments.topic()) + "}";
         out.printf(Locale.ROOT, "%s: %d idle WebSocket connections to %s, each a broadcast subscriber of %s%n", Cli.NAME, requested,
                 arguments.webSocket(), arguments.topic());
@@ -58,7 +62,7 @@ final class IdleConnections {
         Semaphore opening = new Semaphore(OPENING);
         for (int i = 0; i < requested; i++) {
             opening.acquire();
-            connect(clients.next(), subscribe).whenComplete((c, failure) -> {
+            connect(clients, subscribe).whenComplete((c, failure) -> {
                 if (failure == null) {
                     open.add(c);
                 } else {
@@ -111,9 +115,9 @@ final class IdleConnections {
     }
 
     /** connect opens one connection and subscribes it; the future completes once the broker said subscribed. */
-    private CompletableFuture<WsConnection> connect(HttpClient client, String subscribe) {
+    private CompletableFuture<WsConnection> connect(Clients clients, String subscribe) {
         CompletableFuture<String> subscribed = new CompletableFuture<>();
-        return WsConnection.open(client, arguments.webSocket(), frame -> {
+        return WsConnection.open(clients, arguments.webSocket(), frame -> {
             switch (Wire.type(frame)) {
                 case "subscribed" -> subscribed.complete(frame);
                 case "error" -> subscribed.completeExceptionally(new IllegalStateException("WebSocket error "

@@ -58,9 +58,11 @@ final class Options {
                 + "With --idle-connections: how long to hold them (default 10s).")
     Duration duration;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
-            description = "HTTP: messages per batch publish (1: POST /publish/{topic}). WebSocket: publishes each connection keeps in flight. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N",
+            description = "HTTP: messages per batch publish (1: POST /publish/{topic}; at most " + Arguments.MAX_BATCH + "). "
+                + "WebSocket: publishes each connection keeps in flight, unanswered (at most " + Arguments.MAX_WS_WINDOW + "). "
+                + "Default: 1 over HTTP, " + Arguments.WS_WINDOW + " over WebSocket.")
+    Integer batch;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "128",
             description = "Bytes of each message's data (it never gets smaller than the fields it carries, about 60). Default: ${DEFAULT-VALUE}.")
@@ -108,7 +110,8 @@ final class Options {
     /** toArguments checks the options; {@code runId} names the default topic and group. */
     Arguments toArguments(String runId) {
         long total = messages != null ? messages : duration != null ? Arguments.UNLIMITED : 10_000;
-        return new Arguments(url, transport, publishers, total, Optional.ofNullable(duration), batch, size, consumers,
+        return new Arguments(url, transport, publishers, total, Optional.ofNullable(duration),
+                batch != null ? batch : transport == Arguments.Transport.WS ? Arguments.WS_WINDOW : 1, size, consumers,
                 subscribers, group != null ? group : "load-test-" + runId, ack, rate,
                 topic != null ? topic : "load-test." + runId, Optional.ofNullable(json), drain, warmup, idleConnections);
     }

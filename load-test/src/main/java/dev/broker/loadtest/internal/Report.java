@@ -1,5 +1,7 @@
 package dev.broker.loadtest.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -13,17 +15,23 @@ import org.HdrHistogram.Histogram;
  * @param outcome         what became of every message of the run
  * @param measured        the counts after the warm-up, which the rates are made of
  * @param pace            in open loop, how well the publishers kept to the schedule
+ * @param cpu             the CPU the tool and the broker spent while the publishers ran
  */
 record Report(Arguments arguments, String runId, double publishSeconds, double deliverySeconds,
               Accounting.Outcome outcome, Accounting.Measured measured, Optional<Pace> pace, Latency publish,
-              Latency delivery, Map<String, Long> errors) {
+              Latency delivery, Map<String, Long> errors, CpuUse cpu) {
+    /** A tool thread busy this share of the run or more set the pace itself. */
+    static final double SATURATED_THREAD = 0.9;
+    /** Timed sends later than this at the 99th percentile mean the tool could not keep its own schedule. */
+    static final double LATE_TIMER_MS = 1.0;
 
     /**
      * Pace is how an open-loop run kept to its schedule: of the messages {@code due} by its end,
      * how many were {@code sent}, and how late the latest send went. A broker that cannot take the
-     * rate shows here, and in latencies that grow with the lateness.
+     * rate shows here, and in latencies that grow with the lateness. {@code timerLate} is how late
+     * the sends went that waited on the tool's own timer: lateness there is the tool's, not the broker's.
      */
-    record Pace(double rate, long due, long sent, double maxLateMs) {
+    record Pace(double rate, long due, long sent, double maxLateMs, Latency timerLate) {
     }
 
     /** Latency is a latency distribution's percentiles, in milliseconds. */
@@ -64,6 +72,43 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
         return deliverySeconds > 0 ? measured.deliveries() / deliverySeconds : 0;
     }
 
+    /** toolMicrosPerMessage is the tool's CPU per message answered 2xx, in microseconds. */
+    Optional<Double> toolMicrosPerMessage() {
+        return CpuUse.perMessageMicros(cpu.toolSeconds(), outcome.confirmed());
+    }
+
+    /** brokerMicrosPerMessage is the broker's CPU per message answered 2xx, in microseconds, when its metrics said. */
+    Optional<Double> brokerMicrosPerMessage() {
+        return cpu.brokerSeconds().isPresent() ? CpuUse.perMessageMicros(cpu.brokerSeconds().getAsDouble(), outcome.confirmed())
+                : Optional.empty();
+    }
+
+    /**
+     * warnings says where the tool, not the broker, may have set the rate or the latencies: a
+     * client thread busy nearly all the time, an open-loop timer that fired late, or more CPU per
+     * message in the tool than in the broker.
+     */
+    List<String> warnings() {
+        List<String> w = new ArrayList<>();
+        if (cpu.busiestShare() >= SATURATED_THREAD) {
+            w.add(String.format(Locale.ROOT, "the tool's thread %s was busy %.0f %% of the run: the tool may have set the rate, not the broker",
+                    cpu.busiestThread(), 100 * cpu.busiestShare()));
+        }
+        pace.ifPresent(p -> {
+            if (p.timerLate().count() > 0 && p.timerLate().p99() > LATE_TIMER_MS) {
+                w.add(String.format(Locale.ROOT, "the tool sent 1 %% of its timed sends %.3f ms or more after they were due: "
+                        + "the latencies include the tool's own lateness", p.timerLate().p99()));
+            }
+        });
+        Optional<Double> tool = toolMicrosPerMessage();
+        Optional<Double> broker = brokerMicrosPerMessage();
+        if (tool.isPresent() && broker.isPresent() && tool.get() > broker.get()) {
+            w.add(String.format(Locale.ROOT, "the tool spent more CPU per message (%.1f us) than the broker (%.1f us): "
+                    + "on a shared machine the tool took cores the broker could have used", tool.get(), broker.get()));
+        }
+        return w;
+    }
+
     /** header is what the run is, printed before it starts. */
     static String header(Arguments a) {
         String messages = a.messages() == Arguments.UNLIMITED ? "messages" : String.format(Locale.ROOT, "%,d messages", a.messages());
@@ -99,6 +144,16 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
         out.append(latencyLine("  publish", publish));
         if (o.checked()) {
             out.append(latencyLine("  to deliver", delivery));
+        }
+        out.append(String.format(Locale.ROOT, "cpu           tool %.2f s%s, %.2f cores, busiest thread %.0f %% (%s); broker %s%n",
+                cpu.toolSeconds(), toolMicrosPerMessage().map(us -> String.format(Locale.ROOT, " (%.1f us a message)", us)).orElse(""),
+                cpu.toolCores(), 100 * cpu.busiestShare(), cpu.busiestThread(),
+                cpu.brokerSeconds().isPresent()
+                        ? String.format(Locale.ROOT, "%.2f s%s", cpu.brokerSeconds().getAsDouble(), brokerMicrosPerMessage()
+                                .map(us -> String.format(Locale.ROOT, " (%.1f us a message)", us)).orElse(""))
+                        : "not known (no process_cpu_seconds_total at /metrics)"));
+        for (String w : warnings()) {
+            out.append("warning       ").append(w).append('\n');
         }
         if (errors.isEmpty()) {
             out.append("errors        none\n");
@@ -163,7 +218,17 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
         field(out, "delivered", "{\"messages\":" + measured.deliveries() + ",\"seconds\":" + number(deliverySeconds)
                 + ",\"messagesPerSecond\":" + number(deliveryRate()) + "}");
         field(out, "schedule", pace.map(p -> "{\"rate\":" + number(p.rate()) + ",\"due\":" + p.due() + ",\"sent\":" + p.sent()
-                + ",\"maxLateMs\":" + number(p.maxLateMs()) + "}").orElse("null"));
+                + ",\"maxLateMs\":" + number(p.maxLateMs()) + ",\"timerLateMs\":" + json(p.timerLate()) + "}").orElse("null"));
+        field(out, "cpu", "{\"seconds\":" + number(cpu.wallSeconds()) + ",\"toolSeconds\":" + number(cpu.toolSeconds())
+                + ",\"toolCores\":" + number(cpu.toolCores()) + ",\"toolMicrosPerMessage\":" + toolMicrosPerMessage().map(Report::number).orElse("null")
+                + ",\"busiestThread\":" + Wire.quote(cpu.busiestThread()) + ",\"busiestThreadShare\":" + number(cpu.busiestShare())
+                + ",\"brokerSeconds\":" + (cpu.brokerSeconds().isPresent() ? number(cpu.brokerSeconds().getAsDouble()) : "null")
+                + ",\"brokerMicrosPerMessage\":" + brokerMicrosPerMessage().map(Report::number).orElse("null") + "}");
+        StringBuilder warned = new StringBuilder("[");
+        for (String w : warnings()) {
+            warned.append(warned.length() > 1 ? "," : "").append(Wire.quote(w));
+        }
+        field(out, "warnings", warned.append(']').toString());
         field(out, "latencyMs", "{\"publish\":" + json(publish) + ",\"publishToDeliver\":" + json(delivery) + "}");
         StringBuilder e = new StringBuilder("{");
         errors.forEach((kind, n) -> e.append(e.length() > 1 ? "," : "").append(Wire.quote(kind)).append(':').append(n));

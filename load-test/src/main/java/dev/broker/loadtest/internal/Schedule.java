@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
-import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 /**
  * Schedule hands publishers the sequence numbers to send until {@code messages} are out or the
@@ -14,6 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Schedule {
     private final AtomicLong next = new AtomicLong();
     private final LongAccumulator maxLate = new LongAccumulator(Math::max, 0);
+    /** How late sends that waited on the tool's timer went, in nanoseconds: the tool's own lateness. */
+    private final Histogram timerLate = new ConcurrentHistogram(3);
     private final long messages;
     private final Optional<Duration> duration;
     private final double rate;
@@ -59,13 +62,31 @@ final class Schedule {
         return bounded && nanos - deadlineNanos >= 0;
     }
 
+    /** exhausted is true when the schedule will hand out nothing more: all claimed, or past the end of the run's time. */
+    boolean exhausted(long nanos) {
+        return next.get() >= messages || expired(nanos);
+    }
+
     long startNanos() {
         return startNanos;
     }
 
-    /** sentAt records that a send due at {@code dueNanos} went at {@code nowNanos}. */
-    void sentAt(long dueNanos, long nowNanos) {
-        maxLate.accumulate(nowNanos - dueNanos);
+    /**
+     * sentAt records that a send due at {@code dueNanos} went at {@code nowNanos}; {@code timed}
+     * when it had waited on the tool's timer, so that any lateness was the tool's own (a send whose
+     * slot was freed late by a slow answer is late because of the broker).
+     */
+    void sentAt(long dueNanos, long nowNanos, boolean timed) {
+        long late = nowNanos - dueNanos;
+        maxLate.accumulate(late);
+        if (timed) {
+            timerLate.recordValue(Math.max(0, late));
+        }
+    }
+
+    /** timerLateness is a copy of how late the timed sends went, in nanoseconds. */
+    Histogram timerLateness() {
+        return timerLate.copy();
     }
 
     /** maxLateNanos is how far behind its due time the latest send of the run went. */
@@ -88,7 +109,7 @@ final class Schedule {
      * Pacer tells one publisher when to send. In open loop the n-th message is due at
      * {@code start + n / rate}, whatever happened before: a publisher that fell behind sends at
      * once, and the latency it records still runs from the due time (no coordinated omission).
-     * Confined to its publisher's thread.
+     * Thread-safe: a publisher's slots ask it from the client's threads.
      */
     final class Pacer {
         private double sent;
@@ -99,21 +120,15 @@ final class Schedule {
         }
 
         /**
-         * next waits until the send of {@code n} messages is due and returns the time it was due;
-         * in closed loop it returns at once with the current time.
+         * next is the time the next send, of {@code n} messages, is due; in closed loop, now. It
+         * does not wait: the publisher does, on the client's scheduler.
          */
-        long next(int n) throws InterruptedException {
+        synchronized long next(int n) {
             if (ratePerPublisher <= 0) {
                 return System.nanoTime();
             }
             long due = startNanos + (long) (sent * 1e9 / ratePerPublisher);
             sent += n;
-            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-            }
             return due;
         }
     }

@@ -1,127 +1,159 @@
 package dev.broker.loadtest.internal;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Utf8StringBuilder;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
- * WsConnection is one connection to the broker's {@code /ws} over the JDK's WebSocket client. It
- * hands each whole text frame to its frame handler, on the client's threads and one frame at a
- * time, and queues frames to send one after another, as the JDK's WebSocket wants no send to begin
- * before the last has finished. Thread-safe.
+ * WsConnection is one connection to the broker's {@code /ws} on Jetty's core WebSocket client. It
+ * hands each whole text message to its handler, on the client's threads and one at a time, and
+ * asks for the next frame when the handler returns. Frames may be sent from any thread at any
+ * time: Jetty queues them and writes what has gathered with one write. Thread-safe.
  */
-final class WsConnection implements WebSocket.Listener {
+final class WsConnection implements FrameHandler {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    /** The largest message the tool takes: a broker frame carries one message of at most 1 MiB. */
+    private static final int MAX_MESSAGE = 16 << 20;
 
-    private final Consumer<String> onFrame;
+    private final Consumer<String> onMessage;
     private final BiConsumer<Integer, String> onClosed;
-    private final StringBuilder partial = new StringBuilder();
+    /** Confined to the thread Jetty reads on (one at a time). */
+    private final Utf8StringBuilder partial = new Utf8StringBuilder();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile WebSocket socket;
-    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+    private volatile CoreSession session;
 
-    private WsConnection(Consumer<String> onFrame, BiConsumer<Integer, String> onClosed) {
-        this.onFrame = onFrame;
+    private WsConnection(Consumer<String> onMessage, BiConsumer<Integer, String> onClosed) {
+        this.onMessage = onMessage;
         this.onClosed = onClosed;
     }
 
     /**
-     * open connects to {@code uri}. {@code onFrame} gets each text frame; {@code onClosed} gets the
-     * close code and reason once, when the broker closes the connection or it fails (code -1).
+     * open connects to {@code uri}. {@code onMessage} gets each text message; {@code onClosed} gets
+     * the close code and reason once, when the broker closes the connection or it fails (code -1).
      */
-    static CompletableFuture<WsConnection> open(HttpClient client, URI uri, Consumer<String> onFrame,
+    static CompletableFuture<WsConnection> open(Clients clients, URI uri, Consumer<String> onMessage,
                                                 BiConsumer<Integer, String> onClosed) {
-        WsConnection connection = new WsConnection(onFrame, onClosed);
-        return client.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT).buildAsync(uri, connection)
-                .thenApply(ws -> {
-                    connection.socket = ws;
-                    return connection;
-                });
+        WsConnection connection = new WsConnection(onMessage, onClosed);
+        try {
+            return clients.webSocket().connect(connection, uri).thenApply(s -> connection)
+                    .orTimeout(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
-    /** send queues {@code frame}; it goes out after every frame queued before it. */
-    synchronized CompletableFuture<?> send(String frame) {
-        WebSocket ws = socket;
-        lastSend = lastSend.handle((r, e) -> null).thenCompose(x -> ws.sendText(frame, true));
-        return lastSend;
+    /** send queues {@code text}; {@code done} learns when it is written, or that it never will be. */
+    void send(String text, Callback done) {
+        CoreSession s = session;
+        if (s == null || closed.get()) {
+            done.failed(new IOException("the connection is closed"));
+            return;
+        }
+        s.sendFrame(new Frame(OpCode.TEXT, text), done, false);
+    }
+
+    /** send queues {@code text}, not minding whether it is written. */
+    void send(String text) {
+        send(text, Callback.NOOP);
     }
 
     /** close sends a close frame after the queued frames, without waiting for the broker's answer. */
-    synchronized CompletableFuture<?> close() {
-        closed.set(true);
-        WebSocket ws = socket;
-        lastSend = lastSend.handle((r, e) -> null).thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "load test done"));
-        return lastSend;
+    void close() {
+        CoreSession s = session;
+        if (closed.compareAndSet(false, true) && s != null) {
+            s.close(CloseStatus.NORMAL, "load test done", Callback.NOOP);
+        }
     }
 
     /** abort drops the connection at once. */
     void abort() {
         closed.set(true);
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.abort();
+        CoreSession s = session;
+        if (s != null) {
+            s.abort();
         }
     }
 
     /** isOpen is true while frames can still arrive. */
     boolean isOpen() {
-        WebSocket ws = socket;
-        return ws != null && !ws.isInputClosed() && !closed.get();
+        CoreSession s = session;
+        return s != null && s.isInputOpen() && !closed.get();
     }
 
     @Override
-    public void onOpen(WebSocket ws) {
-        socket = ws;
-        ws.request(1);
+    public void onOpen(CoreSession s, Callback callback) {
+        session = s;
+        s.setMaxTextMessageSize(MAX_MESSAGE);
+        callback.succeeded();
+        s.demand();
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        String frame;
-        if (last && partial.length() == 0) {
-            frame = data.toString();
-        } else {
-            partial.append(data);
-            if (!last) {
-                ws.request(1);
-                return null;
+    public void onFrame(Frame frame, Callback callback) {
+        CoreSession s = session;
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT, OpCode.CONTINUATION -> {
+                String message = null;
+                if (frame.isFin() && partial.length() == 0) {
+                    message = frame.getPayloadAsUTF8();
+                } else {
+                    if (frame.hasPayload()) {
+                        partial.append(frame.getPayload());
+                    }
+                    if (frame.isFin()) {
+                        message = partial.takeCompleteString(IllegalArgumentException::new);
+                    }
+                }
+                callback.succeeded();
+                if (message != null) {
+                    onMessage.accept(message);
+                }
+                s.demand();
             }
-            frame = partial.toString();
-            partial.setLength(0);
+            case OpCode.PING -> {
+                ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength());
+                if (frame.hasPayload()) {
+                    payload.put(frame.getPayload().slice()).flip();
+                }
+                callback.succeeded();
+                s.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
+                s.demand();
+            }
+            case OpCode.CLOSE -> callback.succeeded(); // Jetty answers it and closes
+            default -> {
+                // pongs, and binary frames, which are not the broker's
+                callback.succeeded();
+                s.demand();
+            }
         }
-        try {
-            onFrame.accept(frame);
-        } finally {
-            ws.request(1);
-        }
-        return null;
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-        ws.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+    public void onError(Throwable cause, Callback callback) {
         if (closed.compareAndSet(false, true)) {
-            onClosed.accept(statusCode, reason);
+            onClosed.accept(-1, cause.getClass().getSimpleName());
         }
-        return null;
+        callback.succeeded();
     }
 
     @Override
-    public void onError(WebSocket ws, Throwable error) {
+    public void onClosed(CloseStatus status, Callback callback) {
         if (closed.compareAndSet(false, true)) {
-            onClosed.accept(-1, error.getClass().getSimpleName());
+            onClosed.accept(status.getCode(), status.getReason());
         }
+        callback.succeeded();
     }
 }

@@ -1,6 +1,5 @@
 package dev.broker.loadtest.internal;
 
-import java.net.http.HttpClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * WsConsumer receives over one WebSocket connection, either as a member of the consumer group
  * (acking each message's receipt with {@code --ack manual}) or as a broadcast subscriber that must
- * see every message. Frames arrive on the WebSocket client's threads, one at a time.
+ * see every message. Frames arrive on the client's threads, one at a time.
  */
 final class WsConsumer implements Receiver {
     /** MAX_IN_FLIGHT is how many unacked messages a group member may hold. */
@@ -19,29 +18,29 @@ final class WsConsumer implements Receiver {
     private final Arguments arguments;
     private final Accounting accounting;
     private final Payload payload;
-    private final HttpClient client;
+    private final Clients clients;
     /** The subscriber's index, or -1 for a group member. */
     private final int subscriber;
     private final CompletableFuture<String> subscribed = new CompletableFuture<>();
     private volatile WsConnection connection;
     private volatile boolean stopped;
 
-    private WsConsumer(Arguments arguments, Accounting accounting, Payload payload, HttpClient client, int subscriber) {
+    private WsConsumer(Arguments arguments, Accounting accounting, Payload payload, Clients clients, int subscriber) {
         this.arguments = arguments;
         this.accounting = accounting;
         this.payload = payload;
-        this.client = client;
+        this.clients = clients;
         this.subscriber = subscriber;
     }
 
     /** member is a member of the run's consumer group. */
-    static WsConsumer member(Arguments arguments, Accounting accounting, Payload payload, HttpClient client) {
-        return new WsConsumer(arguments, accounting, payload, client, -1);
+    static WsConsumer member(Arguments arguments, Accounting accounting, Payload payload, Clients clients) {
+        return new WsConsumer(arguments, accounting, payload, clients, -1);
     }
 
     /** subscriber is broadcast subscriber number {@code index}. */
-    static WsConsumer subscriber(Arguments arguments, Accounting accounting, Payload payload, HttpClient client, int index) {
-        return new WsConsumer(arguments, accounting, payload, client, index);
+    static WsConsumer subscriber(Arguments arguments, Accounting accounting, Payload payload, Clients clients, int index) {
+        return new WsConsumer(arguments, accounting, payload, clients, index);
     }
 
     @Override
@@ -50,7 +49,7 @@ final class WsConsumer implements Receiver {
                 + (subscriber < 0 ? ",\"group\":" + Wire.quote(arguments.group()) + ",\"ack\":\"" + arguments.ack().wire()
                 + "\",\"maxInFlight\":" + MAX_IN_FLIGHT : "") + "}";
         try {
-            connection = WsConnection.open(client, arguments.webSocket(), this::onFrame, this::onClosed)
+            connection = WsConnection.open(clients, arguments.webSocket(), this::onFrame, this::onClosed)
                     .get(SUBSCRIBE_SECONDS, TimeUnit.SECONDS);
             connection.send(frame);
             subscribed.get(SUBSCRIBE_SECONDS, TimeUnit.SECONDS);

@@ -1,42 +1,41 @@
 package dev.broker.loadtest.internal;
 
-import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * WsPublisher publishes over one WebSocket connection, keeping up to {@code --batch} publishes in
+ * WsPublisher publishes over one WebSocket connection with up to {@code --batch} publishes in
  * flight: each {@code publish} frame carries its sequence number as {@code messageId}, which the
- * broker echoes in its {@code published} or {@code error} answer. Sends happen on the publisher's
- * thread; answers arrive on the WebSocket client's threads.
+ * broker echoes in its {@code published} or {@code error} answer, and each answer frees a slot for
+ * the next publish. Frames are sent and answers handled on the client's threads. Thread-safe.
  */
 final class WsPublisher extends Publisher {
-    private static final long ANSWER_WAIT_SECONDS = 30;
-
-    private final Semaphore window;
-    /** The send time of each publish not answered yet, by sequence number. */
+    /** The send time of each publish not answered yet, by sequence number; each holds one slot. */
     private final Map<Long, Long> pending = new ConcurrentHashMap<>();
     private final String framePrefix;
     private volatile WsConnection connection;
     private volatile String closedBecause;
 
-    WsPublisher(Arguments arguments, Accounting accounting, Payload payload, Schedule schedule, int index) {
-        super(arguments, accounting, payload, schedule, index);
-        this.window = new Semaphore(arguments.batch());
+    WsPublisher(Arguments arguments, Accounting accounting, Payload payload, Schedule schedule, int index, Clients clients) {
+        super(arguments, accounting, payload, schedule, index, clients);
         this.framePrefix = "{\"type\":\"publish\",\"topic\":" + Wire.quote(arguments.topic()) + ",\"messageId\":\"";
     }
 
-    /** connect opens the connection; call before {@link #run}. */
-    void connect(HttpClient client) throws SetupException {
+    /** connect opens the connection; call before {@link #start}. */
+    void connect() throws SetupException {
         try {
-            connection = WsConnection.open(client, arguments.webSocket(), this::onFrame, this::onClosed).join();
+            connection = WsConnection.open(clients, arguments.webSocket(), this::onFrame, this::onClosed).join();
         } catch (CompletionException e) {
             throw new SetupException("cannot open a WebSocket to " + arguments.webSocket() + ": " + e.getCause());
         }
+    }
+
+    @Override
+    int slots() {
+        return arguments.batch();
     }
 
     @Override
@@ -45,12 +44,12 @@ final class WsPublisher extends Publisher {
     }
 
     @Override
-    void send(long first, int n, long dueNanos) throws InterruptedException {
-        window.acquire();
-        long sent = sendTime(dueNanos);
-        if (closedBecause != null) {
-            accounting.failed(first, n, closedBecause);
-            window.release();
+    void send(long first, int n, long dueNanos, boolean timed) {
+        long sent = sendTime(dueNanos, timed);
+        String why = closedBecause;
+        if (why != null) {
+            accounting.failed(first, n, why);
+            endSlot();
             return;
         }
         StringBuilder frame = new StringBuilder(arguments.size() + framePrefix.length() + 40);
@@ -59,21 +58,18 @@ final class WsPublisher extends Publisher {
         frame.append('}');
         pending.put(first, sent);
         accounting.request(sent);
-        connection.send(frame.toString()).whenComplete((r, failure) -> {
-            if (failure != null) {
-                unanswered(first, closedBecause != null ? closedBecause : "WebSocket send failed");
-            }
-        });
+        connection.send(frame.toString(), Callback.from(() -> { }, failure ->
+                unanswered(first, closedBecause != null ? closedBecause : "WebSocket send failed")));
         if (closedBecause != null) {
             unanswered(first, closedBecause);
         }
     }
 
-    /** unanswered fails a publish that will get no answer, unless its answer came after all. */
+    /** unanswered fails a publish that will get no answer, unless its answer came after all, and ends its slot. */
     private void unanswered(long seq, String why) {
         if (pending.remove(seq) != null) {
             accounting.failed(seq, 1, why);
-            window.release();
+            endSlot();
         }
     }
 
@@ -100,26 +96,27 @@ final class WsPublisher extends Publisher {
         } else {
             accounting.failed(seq, 1, error);
         }
-        window.release();
+        next();
     }
 
     private void onClosed(int code, String reason) {
         closedBecause = "WebSocket closed " + code + (reason == null || reason.isEmpty() ? "" : " " + reason);
+        abandon(closedBecause);
+    }
+
+    @Override
+    void abandon(String why) {
         for (Long seq : pending.keySet()) {
-            unanswered(seq, closedBecause);
+            unanswered(seq, why);
         }
     }
 
     @Override
-    void finish() throws InterruptedException {
-        // Wait for every answer (all permits back), then close.
-        if (window.tryAcquire(arguments.batch(), ANSWER_WAIT_SECONDS, TimeUnit.SECONDS)) {
-            window.release(arguments.batch());
+    void close() {
+        WsConnection c = connection;
+        if (c != null) {
+            c.close();
         }
-        for (Long seq : pending.keySet()) {
-            unanswered(seq, "no publish answer within " + ANSWER_WAIT_SECONDS + " s");
-        }
-        connection.close();
     }
 
     private static Optional<Long> number(String text) {

@@ -52,6 +52,14 @@ class ArgumentsTest {
     }
 
     @Test
+    void aWebSocketPublisherKeepsAWindowInFlightByDefault() {
+        assertEquals(Arguments.WS_WINDOW, Cli.arguments("r", "--transport", "ws").batch());
+        assertEquals(1, Cli.arguments("r", "--transport", "ws", "--batch", "1").batch());
+        assertEquals(5000, Cli.arguments("r", "--transport", "ws", "--batch", "5000").batch());
+        assertEquals(1, Cli.arguments("r", "--transport", "http").batch());
+    }
+
+    @Test
     void everyOptionIsRead() {
         Arguments a = Cli.arguments("r", "--url", "https://broker.example:9443/base/", "--transport", "ws", "--batch", "50",
                 "--size", "200", "--consumers", "0", "--subscribers", "30", "--group", "billing", "--ack", "manual",
@@ -92,6 +100,7 @@ class ArgumentsTest {
         "--concurrent 0          | --concurrent is 0 but must be from 1 to 10000",
         "--messages 0            | --messages is 0 but must be from 1 to 2147483647",
         "--batch 1001            | --batch is 1001 but must be from 1 to 1000",
+        "--transport ws --batch 70000 | --batch is 70000 but must be from 1 to 65536",
         "--size lots             | Invalid value for option '--size': 'lots' is not an int",
         "--consumers -1          | --consumers is -1 but must be from 0 to 1000",
         "--url ftp://host        | --url is 'ftp://host' but must be the broker's http:// or https:// address, such as http://localhost:8080",
@@ -131,7 +140,7 @@ class ArgumentsTest {
         }
         Result r = run("--url", "http://127.0.0.1:" + port, "--messages", "10");
         assertEquals(3, r.status, r.err);
-        assertEquals(List.of("broker-load-test: cannot reach the broker at http://127.0.0.1:" + port + " (ConnectException)"),
+        assertEquals(List.of("broker-load-test: cannot reach the broker at http://127.0.0.1:" + port + " (ConnectException: Connection refused)"),
                 r.err.lines().toList());
     }
 
