@@ -24,6 +24,8 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
     static final double SATURATED_THREAD = 0.9;
     /** Timed sends later than this at the 99th percentile mean the tool could not keep its own schedule. */
     static final double LATE_TIMER_MS = 1.0;
+    /** An open-loop run that sent less than this share of its due messages fell behind its schedule. */
+    static final double BEHIND = 0.99;
 
     /**
      * Pace is how an open-loop run kept to its schedule: of the messages {@code due} by its end,
@@ -86,7 +88,8 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
     /**
      * warnings says where the tool, not the broker, may have set the rate or the latencies: a
      * client thread busy nearly all the time, an open-loop timer that fired late, or more CPU per
-     * message in the tool than in the broker.
+     * message in the tool than in the broker; and an open-loop schedule that fell behind, where the
+     * rate asked was not offered.
      */
     List<String> warnings() {
         List<String> w = new ArrayList<>();
@@ -95,6 +98,11 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
                     cpu.busiestThread(), 100 * cpu.busiestShare()));
         }
         pace.ifPresent(p -> {
+            if (p.sent() < p.due() * BEHIND) {
+                w.add(String.format(Locale.ROOT, "the schedule fell behind: %d of %d due messages were sent, every publisher "
+                        + "was waiting for answers; the broker took less than the rate asked (more --concurrent or --batch offers more)",
+                        p.sent(), p.due()));
+            }
             if (p.timerLate().count() > 0 && p.timerLate().p99() > LATE_TIMER_MS) {
                 w.add(String.format(Locale.ROOT, "the tool sent 1 %% of its timed sends %.3f ms or more after they were due: "
                         + "the latencies include the tool's own lateness", p.timerLate().p99()));
