@@ -13,9 +13,9 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 /**
  * Clients is the run's one HTTP client and one WebSocket client, both Jetty's, used
  * asynchronously: a request or a frame is sent, and its answer is handled on the client's threads
- * when it comes. No thread waits for an answer, so a handful of threads (one selector a core, and a
- * small pool) carry thousands of connections, and a request costs the tool a small part of what it
- * costs the broker. Thread-safe once started; {@link #close} stops both.
+ * when it comes. No thread waits for an answer, so a handful of threads (a selector per four cores,
+ * and a worker a core) carry thousands of connections, and a request costs the tool a small part
+ * of what it costs the broker. Thread-safe once started; {@link #close} stops both.
  *
  * <p>Every publisher and consumer has its own connection: the connection pool may open one per
  * sender and poller (plus a few for the run's set-up), as wrk does with {@code -c}.
@@ -30,11 +30,17 @@ final class Clients implements AutoCloseable {
     /** Clients for up to {@code connections} connections at once; started. */
     Clients(int connections) throws SetupException {
         int cores = Runtime.getRuntime().availableProcessors();
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, 4 * cores), Math.min(4, 2 * cores));
+        // Few threads, none reserved: every callback is short and nothing on the pool blocks, and
+        // each extra thread woken for an answer is a context switch the broker pays for on a
+        // shared machine. On 2 cores one selector and two workers published 1.5x the rate of two
+        // selectors and a pool of eight, at less CPU a message (docs/load-test.md).
+        int selectors = Math.max(1, cores / 4);
+        QueuedThreadPool pool = new QueuedThreadPool(selectors + Math.max(2, cores), Math.min(2, selectors + 1));
+        pool.setReservedThreads(0);
         pool.setName(THREAD_PREFIX);
         pool.setDaemon(true);
         ClientConnector connector = new ClientConnector();
-        connector.setSelectors(Math.max(1, Math.min(4, cores)));
+        connector.setSelectors(selectors);
         connector.setExecutor(pool);
         http = new HttpClient(new HttpClientTransportOverHTTP(connector));
         http.setExecutor(pool);
