@@ -15,7 +15,7 @@ import org.HdrHistogram.Histogram;
  * @param outcome         what became of every message of the run
  * @param measured        the counts after the warm-up, which the rates are made of
  * @param pace            in open loop, how well the publishers kept to the schedule
- * @param cpu             the CPU the tool and the broker spent while the publishers ran
+ * @param cpu             the CPU the tool and the broker spent while the publishers ran, after the warm-up
  */
 record Report(Arguments arguments, String runId, double publishSeconds, double deliverySeconds,
               Accounting.Outcome outcome, Accounting.Measured measured, Optional<Pace> pace, Latency publish,
@@ -24,6 +24,8 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
     static final double SATURATED_THREAD = 0.9;
     /** Timed sends later than this at the 99th percentile mean the tool could not keep its own schedule. */
     static final double LATE_TIMER_MS = 1.0;
+    /** A run shorter than this without a warm-up measures two JVMs still compiling their hot paths. */
+    static final double SHORT_RUN_SECONDS = 10;
     /** An open-loop run that sent less than this share of its due messages fell behind its schedule. */
     static final double BEHIND = 0.99;
 
@@ -74,25 +76,29 @@ record Report(Arguments arguments, String runId, double publishSeconds, double d
         return deliverySeconds > 0 ? measured.deliveries() / deliverySeconds : 0;
     }
 
-    /** toolMicrosPerMessage is the tool's CPU per message answered 2xx, in microseconds. */
+    /** toolMicrosPerMessage is the tool's CPU per message answered 2xx after the warm-up, in microseconds. */
     Optional<Double> toolMicrosPerMessage() {
-        return CpuUse.perMessageMicros(cpu.toolSeconds(), outcome.confirmed());
+        return CpuUse.perMessageMicros(cpu.toolSeconds(), measured.confirmed());
     }
 
-    /** brokerMicrosPerMessage is the broker's CPU per message answered 2xx, in microseconds, when its metrics said. */
+    /** brokerMicrosPerMessage is the broker's CPU per message answered 2xx after the warm-up, in microseconds, when its metrics said. */
     Optional<Double> brokerMicrosPerMessage() {
-        return cpu.brokerSeconds().isPresent() ? CpuUse.perMessageMicros(cpu.brokerSeconds().getAsDouble(), outcome.confirmed())
+        return cpu.brokerSeconds().isPresent() ? CpuUse.perMessageMicros(cpu.brokerSeconds().getAsDouble(), measured.confirmed())
                 : Optional.empty();
     }
 
     /**
      * warnings says where the tool, not the broker, may have set the rate or the latencies: a
      * client thread busy nearly all the time, an open-loop timer that fired late, or more CPU per
-     * message in the tool than in the broker; and an open-loop schedule that fell behind, where the
-     * rate asked was not offered.
+     * message in the tool than in the broker; an open-loop schedule that fell behind, where the
+     * rate asked was not offered; and a run too short, without a warm-up, to be past the JIT.
      */
     List<String> warnings() {
         List<String> w = new ArrayList<>();
+        if (arguments.warmup().isZero() && publishSeconds < SHORT_RUN_SECONDS) {
+            w.add(String.format(Locale.ROOT, "a %.1f s run without --warmup measures the broker and the tool while they still "
+                    + "compile their hot paths; for the broker's speed run longer, such as --duration 30s --warmup 10s", publishSeconds));
+        }
         if (cpu.busiestShare() >= SATURATED_THREAD) {
             w.add(String.format(Locale.ROOT, "the tool's thread %s was busy %.0f %% of the run: the tool may have set the rate, not the broker",
                     cpu.busiestThread(), 100 * cpu.busiestShare()));

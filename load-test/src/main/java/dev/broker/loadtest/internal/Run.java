@@ -100,7 +100,6 @@ final class Run {
             out.flush();
 
             URI metrics = arguments.http("metrics");
-            CpuUse.Sample cpuBefore = CpuUse.sample(clients, metrics);
             schedule.start();
             long start = schedule.startNanos();
             long measureFrom = start + arguments.warmup().toNanos();
@@ -109,6 +108,10 @@ final class Run {
                 p.start();
             }
             Thread progress = progress(accounting, start);
+            // CPU counts over the measured part only, as the rates do: the warm-up is where both
+            // processes compile their hot paths.
+            awaitWarmUp(publishers, measureFrom);
+            CpuUse.Sample cpuBefore = CpuUse.sample(clients, metrics);
             awaitPublishers(publishers, schedule);
             long published = System.nanoTime();
             CpuUse cpu = cpuBefore.until(CpuUse.sample(clients, metrics));
@@ -150,6 +153,18 @@ final class Run {
      * once the schedule has nothing left to hand out, it waits at most {@link #ANSWER_WAIT} more and
      * then fails what is still unanswered.
      */
+    /** awaitWarmUp returns at {@code measureFrom}, or before it if every publisher has ended. */
+    private static void awaitWarmUp(List<Publisher> publishers, long measureFrom) throws InterruptedException {
+        for (Publisher p : publishers) {
+            long left;
+            while ((left = measureFrom - System.nanoTime()) > 0) {
+                if (p.await(Math.min(50, Math.max(1, left / 1_000_000)))) {
+                    break;
+                }
+            }
+        }
+    }
+
     private static void awaitPublishers(List<Publisher> publishers, Schedule schedule) throws InterruptedException {
         long exhaustedAt = 0;
         for (Publisher p : publishers) {

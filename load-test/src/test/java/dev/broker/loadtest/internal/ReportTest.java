@@ -15,9 +15,12 @@ class ReportTest {
     private static final Report.Latency ON_TIME = new Report.Latency(1000, 0.01, 0.02, 0.05, 0.1, 0.2);
 
     static Report report(Optional<Report.Pace> pace, CpuUse cpu) {
-        Arguments arguments = Cli.arguments("r", "--messages", "1000");
+        return report(Cli.arguments("r", "--messages", "1000", "--warmup", "1s"), 1, pace, cpu);
+    }
+
+    static Report report(Arguments arguments, double seconds, Optional<Report.Pace> pace, CpuUse cpu) {
         Accounting.Outcome outcome = new Accounting.Outcome(1000, 0, 1000, 1000, 0, 0, 0, 0, 0, true);
-        return new Report(arguments, "r", 1, 1, outcome, new Accounting.Measured(1000, 1000, 1000), pace, LATENCY, LATENCY,
+        return new Report(arguments, "r", seconds, seconds, outcome, new Accounting.Measured(1000, 1000, 1000), pace, LATENCY, LATENCY,
                 Map.of(), cpu);
     }
 
@@ -56,6 +59,15 @@ class ReportTest {
         List<String> w = report(Optional.of(new Report.Pace(1000, 1000, 900, 80, ON_TIME)), cpu(0.05, 0.3, 0.2)).warnings();
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).startsWith("the schedule fell behind: 900 of 1000 due messages were sent"), w.get(0));
+    }
+
+    @Test
+    void aShortRunWithoutWarmUpIsWarnedOf() {
+        CpuUse cpu = cpu(0.05, 0.3, 0.2);
+        List<String> w = report(Cli.arguments("r", "--messages", "1000"), 6.3, Optional.empty(), cpu).warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).startsWith("a 6.3 s run without --warmup measures the broker and the tool while they still compile"), w.get(0));
+        assertEquals(List.of(), report(Cli.arguments("r", "--messages", "1000"), 12, Optional.empty(), cpu).warnings());
     }
 
     @Test
