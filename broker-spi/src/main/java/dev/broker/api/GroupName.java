@@ -1,15 +1,13 @@
 package dev.broker.api;
 
-import java.util.regex.Pattern;
-
 /**
  * GroupName is the validated name of a consumer group: 1 to 64 characters of {@code [A-Za-z0-9_-]}.
  *
  * @param value the name as the user wrote it
  */
 public record GroupName(String value) {
-    // Declared before DEFAULT, which needs it to be initialised.
-    private static final Pattern SYNTAX = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+    /** MAX_LENGTH is the longest group name accepted, in characters. */
+    public static final int MAX_LENGTH = 64;
 
     /** DEFAULT is the group a consumer uses when it names none. */
     public static final GroupName DEFAULT = new GroupName("default");
@@ -20,7 +18,7 @@ public record GroupName(String value) {
      * @throws BrokerException with {@link ErrorCode#INVALID_GROUP} if the name is not valid
      */
     public GroupName {
-        if (value == null || !SYNTAX.matcher(value).matches()) {
+        if (value == null || !NameSyntax.isName(value, MAX_LENGTH)) {
             throw new BrokerException(ErrorCode.INVALID_GROUP, "'" + value
                     + "' is not a group name: use 1 to 64 letters, digits, '_' or '-'");
         }

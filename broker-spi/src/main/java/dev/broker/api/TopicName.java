@@ -1,7 +1,5 @@
 package dev.broker.api;
 
-import java.util.regex.Pattern;
-
 /**
  * TopicName is the validated name of a topic: dot-separated segments of {@code [A-Za-z0-9_-]},
  * at most 255 characters and 16 segments. Names that begin with {@code dlq.} are dead-letter topics,
@@ -16,8 +14,6 @@ public record TopicName(String value) implements Comparable<TopicName> {
     public static final int MAX_SEGMENTS = 16;
     /** DEAD_LETTER_PREFIX starts the name of every dead-letter topic. */
     public static final String DEAD_LETTER_PREFIX = "dlq.";
-
-    private static final Pattern SYNTAX = Pattern.compile("^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$");
 
     /**
      * Creates a topic name.
@@ -66,13 +62,32 @@ public record TopicName(String value) implements Comparable<TopicName> {
         if (value.indexOf('*') >= 0 || value.indexOf('>') >= 0) {
             return "'" + value + "' is a pattern; publish to a topic name without '*' or '>'";
         }
-        if (!SYNTAX.matcher(value).matches()) {
-            return "'" + value + "' is not a topic name: use dot-separated segments of letters, digits, '_' and '-'";
+        int segments = 1;
+        boolean emptySegment = true;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '.') {
+                if (emptySegment) {
+                    return notATopicName(value);
+                }
+                segments++;
+                emptySegment = true;
+            } else if (NameSyntax.isNameChar(c)) {
+                emptySegment = false;
+            } else {
+                return notATopicName(value);
+            }
         }
-        long segments = value.chars().filter(c -> c == '.').count() + 1;
+        if (emptySegment) {
+            return notATopicName(value);
+        }
         if (segments > MAX_SEGMENTS) {
             return "topic name has " + segments + " segments; at most " + MAX_SEGMENTS + " are allowed";
         }
         return null;
+    }
+
+    private static String notATopicName(String value) {
+        return "'" + value + "' is not a topic name: use dot-separated segments of letters, digits, '_' and '-'";
     }
 }
