@@ -49,6 +49,8 @@ public final class Settings {
                     "Most messages a topic keeps."),
             new Setting("DATA_DIR", "./data", "a directory path",
                     "Where a durable store keeps its files."),
+            new Setting("MAX_REQUEST_SIZE", "16777216", "a number of bytes from 1024 to 1073741824, at least MAX_MESSAGE_SIZE",
+                    "Largest HTTP request body accepted, in bytes; a larger one is refused with 413 before it is read."),
             new Setting("MAX_BATCH_SIZE", "1000", "a number of messages from 1 to 100000",
                     "Most messages in one batch publish."),
             new Setting("ACK_TIMEOUT", "30s", "a duration such as 500ms, 30s, 5m (at least 1ms, at most 12h)",
@@ -176,8 +178,14 @@ public final class Settings {
         int storeCacheMb = integer(v, "STORE_CACHE_MB", 1, 65536);
         int wsMaxUnanswered = integer(v, "WS_MAX_UNANSWERED", 1, 1_000_000);
         int wsRateLimit = integer(v, "WS_RATE_LIMIT", 0, 10_000_000);
+        int maxRequestSize = integer(v, "MAX_REQUEST_SIZE", 1024, 1 << 30);
+        if (maxRequestSize < maxMessageSize) {
+            throw new ConfigException("MAX_REQUEST_SIZE (" + maxRequestSize + " bytes) must be at least MAX_MESSAGE_SIZE ("
+                    + maxMessageSize + " bytes): a single publish is one message");
+        }
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
-                ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit);
+                ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
+                maxRequestSize);
     }
 
     private static String pluginName(String text) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SettingsTest {
     private static final List<String> VARIABLES = List.of("PORT", "PERSISTENCE_ENABLED", "RETENTION_HOURS",
             "MAX_MESSAGE_SIZE", "MAX_QUEUE_SIZE", "DATA_DIR", "MAX_BATCH_SIZE", "ACK_TIMEOUT", "MAX_DELIVERIES",
-            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT");
+            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT", "MAX_REQUEST_SIZE");
 
     private static BrokerConfig run(Map<String, String> env, String... args) {
         Settings.Parsed parsed = Settings.parse(args, env);
@@ -87,6 +87,15 @@ class SettingsTest {
     }
 
     @Test
+    void theRequestSizeDefaultsTo16MiBAndMayNotBeUnderTheMessageSize() {
+        assertEquals(16 << 20, run(Map.of()).maxRequestSize());
+        assertEquals(4096, run(Map.of("MAX_REQUEST_SIZE", "4096", "MAX_MESSAGE_SIZE", "4096")).maxRequestSize());
+        ConfigException e = refused(Map.of("MAX_REQUEST_SIZE", "2048", "MAX_MESSAGE_SIZE", "4096"));
+        assertEquals("MAX_REQUEST_SIZE (2048 bytes) must be at least MAX_MESSAGE_SIZE (4096 bytes): a single publish is one message",
+                e.getMessage());
+    }
+
+    @Test
     void flagWinsOverEnvironment() {
         Map<String, String> env = Map.of("PORT", "7070");
         assertEquals(7070, run(env).port());
@@ -136,6 +145,8 @@ class SettingsTest {
             "MAX_QUEUE_SIZE | 100000001 | --max-queue-size",
             "DATA_DIR | '' | --data-dir",
             "MAX_BATCH_SIZE | 0 | --max-batch-size",
+            "MAX_REQUEST_SIZE | 1023 | --max-request-size",
+            "MAX_REQUEST_SIZE | 1073741825 | --max-request-size",
             "MAX_BATCH_SIZE | 100001 | --max-batch-size",
             "ACK_TIMEOUT | soon | --ack-timeout",
             "ACK_TIMEOUT | 0ms | --ack-timeout",

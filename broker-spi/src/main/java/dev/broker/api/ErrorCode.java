@@ -22,6 +22,8 @@ public enum ErrorCode {
     MESSAGE_TOO_LARGE("message-too-large"),
     /** BATCH_TOO_LARGE: a batch has more than {@code MAX_BATCH_SIZE} items. */
     BATCH_TOO_LARGE("batch-too-large"),
+    /** REQUEST_TOO_LARGE: an HTTP request body is over {@code MAX_REQUEST_SIZE}, said by its header or its bytes. */
+    REQUEST_TOO_LARGE("request-too-large"),
     /** TOPIC_FULL: the topic holds {@code MAX_QUEUE_SIZE} messages that some group has not finished. */
     TOPIC_FULL("topic-full"),
     /** TOPIC_NOT_FOUND: the topic does not exist. */

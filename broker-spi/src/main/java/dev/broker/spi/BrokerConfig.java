@@ -29,12 +29,14 @@ import java.util.Set;
  *                           stops reading its frames ({@code WS_MAX_UNANSWERED})
  * @param wsRateLimit        frames a second one WebSocket connection may send, 0 for no limit
  *                           ({@code WS_RATE_LIMIT}); a faster client is read more slowly, not cut off
+ * @param maxRequestSize     the most bytes one HTTP request body may have ({@code MAX_REQUEST_SIZE});
+ *                           at least {@code maxMessageSize}
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
                            Optional<String> store, Set<String> transports, int storeCacheMb,
-                           int wsMaxUnanswered, int wsRateLimit) {
+                           int wsMaxUnanswered, int wsRateLimit, int maxRequestSize) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -76,18 +78,23 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(storeCacheMb >= 1 && storeCacheMb <= 65536, "STORE_CACHE_MB must be a number of MB from 1 to 65536");
         require(wsMaxUnanswered >= 1 && wsMaxUnanswered <= 1_000_000, "WS_MAX_UNANSWERED must be a number from 1 to 1000000");
         require(wsRateLimit >= 0, "WS_RATE_LIMIT must be 0 (no limit) or a number of frames a second");
+        require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
+                + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
 
     /** DEFAULT_WS_MAX_UNANSWERED is {@code WS_MAX_UNANSWERED}'s default. */
     public static final int DEFAULT_WS_MAX_UNANSWERED = 1024;
+    /** DEFAULT_MAX_REQUEST_SIZE is {@code MAX_REQUEST_SIZE}'s default: 16 MiB. */
+    public static final int DEFAULT_MAX_REQUEST_SIZE = 16 << 20;
 
-    /** A configuration with the WebSocket settings at their defaults. */
+    /** A configuration with the WebSocket settings and {@code MAX_REQUEST_SIZE} at their defaults. */
     public BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                         int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                         int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
                         Optional<String> store, Set<String> transports, int storeCacheMb) {
         this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
-                maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0);
+                maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
+                Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize));
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -100,7 +107,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
-                wsMaxUnanswered, wsRateLimit);
+                wsMaxUnanswered, wsRateLimit, maxRequestSize);
     }
 
     private static void require(boolean ok, String message) {

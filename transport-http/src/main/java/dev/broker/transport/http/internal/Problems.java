@@ -20,7 +20,7 @@ final class Problems {
             case GROUP_CONFLICT -> 409;
             case METHOD_NOT_ALLOWED -> 405;
             case NOT_ACCEPTABLE -> 406;
-            case MESSAGE_TOO_LARGE, BATCH_TOO_LARGE -> 413;
+            case MESSAGE_TOO_LARGE, BATCH_TOO_LARGE, REQUEST_TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case TOPIC_FULL -> 429;
             case INTERNAL_ERROR -> 500;

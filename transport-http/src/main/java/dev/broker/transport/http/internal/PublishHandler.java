@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * PublishHandler serves {@code POST /publish/{topic}} and {@code POST /publish/batch/{topic}}
  * straight on Jetty's core API: the hottest request of the broker skips the JAX-RS machinery
- * (SPEC section 11 holds it to 80 % of a trivial POST on the same Jetty). It reads the body
+ * (docs/BENCHMARKS.md holds it to 80 % of a trivial POST on the same Jetty). It reads the body
  * without blocking and stops as soon as it is larger than any valid request could be, then answers
  * once the store has the messages. Every other endpoint is Jersey's ({@link ApiResource}).
  * Thread-safe: it holds no request state.
@@ -46,18 +46,24 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
     private static final String BATCH = "batch/";
     private static final int MAX_HEADERS = 64;
 
+    /** A body's buffer starts at most this large, whatever its Content-Length says, and grows with what arrives. */
+    private static final int FIRST_BUFFER = 64 << 10;
+
     private final MessageBroker broker;
     private final int maxMessageSize;
     private final int maxBatchSize;
     private final int maxBatchBody;
+    private final boolean batchBoundByRequestSize;
 
     PublishHandler(MessageBroker broker, BrokerConfig config) {
         this.broker = broker;
         this.maxMessageSize = config.maxMessageSize();
         this.maxBatchSize = config.maxBatchSize();
-        // The largest valid batch: every item at the size limit, with separators.
-        this.maxBatchBody = (int) Math.min((long) config.maxBatchSize() * (config.maxMessageSize() + 16L) + 16,
-                Integer.MAX_VALUE - 16);
+        // The largest valid batch (every item at the size limit, with separators), but never over
+        // MAX_REQUEST_SIZE (docs/limits.md).
+        long largestBatch = (long) config.maxBatchSize() * (config.maxMessageSize() + 16L) + 16;
+        this.batchBoundByRequestSize = largestBatch > config.maxRequestSize();
+        this.maxBatchBody = (int) Math.min(largestBatch, config.maxRequestSize());
     }
 
     @Override
@@ -110,11 +116,15 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
         return true;
     }
 
-    /** readBody reads the whole body without blocking, giving up as soon as it is over {@code limit}. */
+    /**
+     * readBody reads the whole body without blocking, giving up as soon as it is over {@code limit}.
+     * The buffer grows with the bytes that arrive: a header that announces a large body reserves
+     * nothing (docs/limits.md).
+     */
     private static void readBody(Request request, int limit, Consumer<byte[]> done, Consumer<Throwable> failed,
                                  Runnable tooLarge) {
         new Runnable() {
-            private byte[] buffer = new byte[(int) Math.max(0, Math.min(limit, Math.max(request.getLength(), 256)))];
+            private byte[] buffer = new byte[(int) Math.min(limit, Math.min(FIRST_BUFFER, Math.max(request.getLength(), 256)))];
             private int size;
 
             @Override
@@ -152,7 +162,11 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
         }.run();
     }
 
-    private static BrokerException tooLarge(boolean batch, int limit) {
+    private BrokerException tooLarge(boolean batch, int limit) {
+        if (batch && batchBoundByRequestSize) {
+            return new BrokerException(ErrorCode.REQUEST_TOO_LARGE, "the request body is over " + limit
+                    + " bytes (MAX_REQUEST_SIZE)");
+        }
         return batch
                 ? new BrokerException(ErrorCode.BATCH_TOO_LARGE, "the batch body is over " + limit
                         + " bytes, more than MAX_BATCH_SIZE messages of MAX_MESSAGE_SIZE bytes")
