@@ -340,7 +340,7 @@ public final class Router implements MessageBroker, TopicAdmin {
                 if (group.value().equals(m.headers().get("x-group")) && log.name.value().equals(m.headers().get("x-original-topic"))) {
                     Map<String, String> headers = new LinkedHashMap<>();
                     m.headers().forEach((k, v) -> {
-                        if (!DEAD_LETTER_HEADERS.contains(k)) {
+                        if (!BROKER_HEADERS.contains(k)) {
                             headers.put(k, v);
                         }
                     });
@@ -359,7 +359,12 @@ public final class Router implements MessageBroker, TopicAdmin {
         return appended.thenCompose(done -> log.redriven(group, end)).thenApply(done -> count);
     }
 
-    private static final java.util.Set<String> DEAD_LETTER_HEADERS = java.util.Set.of("x-original-topic",
+    /**
+     * BROKER_HEADERS are the headers the broker writes on dead letters and redriven messages. A
+     * client may not set them (a forged {@code x-redrive-group} would hide a message from every
+     * other group), and redrive strips them before it appends a message again (docs/limits.md).
+     */
+    static final java.util.Set<String> BROKER_HEADERS = java.util.Set.of("x-original-topic",
             "x-original-offset", "x-original-id", "x-group", "x-delivery-count", "x-dead-letter-reason",
             "x-first-failure-at", "x-last-error", TopicLog.REDRIVE_HEADER);
 
@@ -444,6 +449,12 @@ public final class Router implements MessageBroker, TopicAdmin {
                     + " messages; at most " + config.maxBatchSize() + " are allowed (MAX_BATCH_SIZE)");
         }
         for (int i = 0; i < batch.size(); i++) {
+            for (String header : batch.get(i).headers().keySet()) {
+                if (BROKER_HEADERS.contains(header)) {
+                    throw new BrokerException(ErrorCode.INVALID_HEADER, (batch.size() > 1 ? "item " + i + ": " : "")
+                            + "the header '" + header + "' is written by the broker alone, on dead letters and redriven messages");
+                }
+            }
             String data = batch.get(i).data();
             // A UTF-8 byte is at most one char, and a char at most three bytes: only long data needs counting.
             if (data.length() > config.maxMessageSize() / 3) {

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +79,22 @@ class HttpApiTest {
         assertEquals(201, p.statusCode(), p.body());
         HttpResponse<String> c = get("consume/headers.check");
         assertTrue(c.body().contains("\"headers\":{\"source\":\"auth-service\"}"), c.body());
+    }
+
+    @Test
+    void headersTheBrokerWritesOnDeadLettersAreRefused() throws Exception {
+        for (String header : List.of("X-Msg-X-Redrive-Group", "X-Msg-X-Original-Topic", "X-Msg-X-Group", "X-Msg-X-Dead-Letter-Reason")) {
+            HttpResponse<String> p = HTTP.send(HttpRequest.newBuilder(base.resolve("publish/reserved.headers"))
+                    .header("Content-Type", "application/json").header(header, "forged")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertProblem(p, 400, "invalid-header");
+            assertTrue(p.body().contains("is written by the broker alone"), p.body());
+        }
+        HttpResponse<String> batch = HTTP.send(HttpRequest.newBuilder(base.resolve("publish/batch/reserved.headers"))
+                .header("Content-Type", "application/json").header("X-Msg-X-Group", "forged")
+                .POST(HttpRequest.BodyPublishers.ofString("[1,2]")).build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(batch, 400, "invalid-header");
+        assertEquals(204, get("consume/reserved.headers").statusCode(), "a refused publish stored something");
     }
 
     @Test

@@ -112,6 +112,7 @@ class FramesTest {
                 Arguments.of("type not a string", "{\"type\":{\"x\":1},\"topic\":\"orders\",\"messageId\":\"m\"}", "invalid-frame", "m"),
                 Arguments.of("headers not an object", "{\"type\":\"publish\",\"topic\":\"orders\",\"data\":1,\"headers\":[1],\"messageId\":\"m\"}", "invalid-header", "m"),
                 Arguments.of("header not a string", "{\"type\":\"publish\",\"topic\":\"orders\",\"data\":1,\"headers\":{\"n\":1},\"messageId\":\"m\"}", "invalid-header", "m"),
+                Arguments.of("a header the broker writes", "{\"type\":\"publish\",\"topic\":\"orders\",\"data\":1,\"headers\":{\"x-redrive-group\":\"g\"},\"messageId\":\"m\"}", "invalid-header", "m"),
                 Arguments.of("not JSON", "not json", "invalid-json", null),
                 Arguments.of("truncated JSON", "{\"type\":\"publish\",\"topic\":\"orders\",\"data\":{", "invalid-json", null),
                 Arguments.of("not an object", "[{\"type\":\"publish\"}]", "invalid-json", null),
