@@ -71,7 +71,9 @@ public final class Settings {
                     "Publishes and acks one WebSocket connection may have unanswered; beyond it the broker"
                     + " reads no more of its frames until answers go out (backpressure, not disconnection)."),
             new Setting("WS_RATE_LIMIT", "0", "0 (no limit) or a number of frames a second from 1 to 10000000",
-                    "Frames a second one WebSocket connection may send; a faster client is read more slowly."));
+                    "Frames a second one WebSocket connection may send; a faster client is read more slowly."),
+            new Setting("WS_ALLOWED_ORIGINS", "*", "* or a comma list of origins such as https://app.example.com,http://localhost:3000",
+                    "Browser origins that may open /ws; another gets 403. Clients that send no Origin are always allowed."));
 
     private Settings() {
     }
@@ -183,9 +185,34 @@ public final class Settings {
             throw new ConfigException("MAX_REQUEST_SIZE (" + maxRequestSize + " bytes) must be at least MAX_MESSAGE_SIZE ("
                     + maxMessageSize + " bytes): a single publish is one message");
         }
+        Set<String> origins = convert(v, "WS_ALLOWED_ORIGINS", Settings::origins);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize);
+                maxRequestSize, origins);
+    }
+
+    /** origins reads {@code *} or a comma list of {@code scheme://host[:port]} origins, lowercased. */
+    private static Set<String> origins(String text) {
+        if (text.trim().equals(BrokerConfig.ANY_ORIGIN)) {
+            return Set.of(BrokerConfig.ANY_ORIGIN);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : text.split(",", -1)) {
+            String origin = part.trim().toLowerCase(java.util.Locale.ROOT);
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(origin);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("not an origin");
+            }
+            boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+            if (!web || uri.getHost() == null || uri.getRawUserInfo() != null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("not an origin");
+            }
+            out.add(origin);
+        }
+        return out;
     }
 
     private static String pluginName(String text) {

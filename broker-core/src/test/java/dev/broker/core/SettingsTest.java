@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SettingsTest {
     private static final List<String> VARIABLES = List.of("PORT", "PERSISTENCE_ENABLED", "RETENTION_HOURS",
             "MAX_MESSAGE_SIZE", "MAX_QUEUE_SIZE", "DATA_DIR", "MAX_BATCH_SIZE", "ACK_TIMEOUT", "MAX_DELIVERIES",
-            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT", "MAX_REQUEST_SIZE");
+            "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT", "MAX_REQUEST_SIZE",
+            "WS_ALLOWED_ORIGINS");
 
     private static BrokerConfig run(Map<String, String> env, String... args) {
         Settings.Parsed parsed = Settings.parse(args, env);
@@ -96,6 +97,16 @@ class SettingsTest {
     }
 
     @Test
+    void allowedOriginsAreAnyByDefaultOrAListComparedWithoutCase() {
+        assertEquals(Set.of("*"), run(Map.of()).wsAllowedOrigins());
+        BrokerConfig c = run(Map.of("WS_ALLOWED_ORIGINS", "https://App.Example.com, http://localhost:3000"));
+        assertEquals(Set.of("https://app.example.com", "http://localhost:3000"), c.wsAllowedOrigins());
+        assertTrue(c.allowsOrigin("https://app.example.COM"));
+        assertTrue(c.allowsOrigin(null));
+        assertTrue(!c.allowsOrigin("https://evil.example"));
+    }
+
+    @Test
     void flagWinsOverEnvironment() {
         Map<String, String> env = Map.of("PORT", "7070");
         assertEquals(7070, run(env).port());
@@ -146,6 +157,10 @@ class SettingsTest {
             "DATA_DIR | '' | --data-dir",
             "MAX_BATCH_SIZE | 0 | --max-batch-size",
             "MAX_REQUEST_SIZE | 1023 | --max-request-size",
+            "WS_ALLOWED_ORIGINS | app.example.com | --ws-allowed-origins",
+            "WS_ALLOWED_ORIGINS | 'https://a.example/path' | --ws-allowed-origins",
+            "WS_ALLOWED_ORIGINS | 'https://a.example,,http://b' | --ws-allowed-origins",
+            "WS_ALLOWED_ORIGINS | 'ftp://files.example' | --ws-allowed-origins",
             "MAX_REQUEST_SIZE | 1073741825 | --max-request-size",
             "MAX_BATCH_SIZE | 100001 | --max-batch-size",
             "ACK_TIMEOUT | soon | --ack-timeout",

@@ -40,6 +40,8 @@ public enum ErrorCode {
     INVALID_FRAME("invalid-frame"),
     /** NOT_IMPLEMENTED: the request is valid but this version of the broker does not do it yet. */
     NOT_IMPLEMENTED("not-implemented"),
+    /** FORBIDDEN: the request is understood but not allowed (for example a WebSocket from an origin not in {@code WS_ALLOWED_ORIGINS}). */
+    FORBIDDEN("forbidden"),
     /** NOT_FOUND: no such path. */
     NOT_FOUND("not-found"),
     /** METHOD_NOT_ALLOWED: the path exists but not with this method. */

@@ -31,12 +31,14 @@ import java.util.Set;
  *                           ({@code WS_RATE_LIMIT}); a faster client is read more slowly, not cut off
  * @param maxRequestSize     the most bytes one HTTP request body may have ({@code MAX_REQUEST_SIZE});
  *                           at least {@code maxMessageSize}
+ * @param wsAllowedOrigins   the browser origins that may open {@code /ws} ({@code WS_ALLOWED_ORIGINS}),
+ *                           lowercased {@code scheme://host[:port]}, or {@link #ANY_ORIGIN} alone for any
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
                            Optional<String> store, Set<String> transports, int storeCacheMb,
-                           int wsMaxUnanswered, int wsRateLimit, int maxRequestSize) {
+                           int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -78,12 +80,16 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(storeCacheMb >= 1 && storeCacheMb <= 65536, "STORE_CACHE_MB must be a number of MB from 1 to 65536");
         require(wsMaxUnanswered >= 1 && wsMaxUnanswered <= 1_000_000, "WS_MAX_UNANSWERED must be a number from 1 to 1000000");
         require(wsRateLimit >= 0, "WS_RATE_LIMIT must be 0 (no limit) or a number of frames a second");
+        wsAllowedOrigins = Set.copyOf(wsAllowedOrigins);
+        require(!wsAllowedOrigins.isEmpty(), "WS_ALLOWED_ORIGINS must name at least one origin, or be *");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
 
     /** DEFAULT_WS_MAX_UNANSWERED is {@code WS_MAX_UNANSWERED}'s default. */
     public static final int DEFAULT_WS_MAX_UNANSWERED = 1024;
+    /** ANY_ORIGIN as the only allowed origin lets a page from any origin open {@code /ws}. */
+    public static final String ANY_ORIGIN = "*";
     /** DEFAULT_MAX_REQUEST_SIZE is {@code MAX_REQUEST_SIZE}'s default: 16 MiB. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 16 << 20;
 
@@ -94,7 +100,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                         Optional<String> store, Set<String> transports, int storeCacheMb) {
         this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
-                Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize));
+                Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN));
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -107,7 +113,16 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
-                wsMaxUnanswered, wsRateLimit, maxRequestSize);
+                wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins);
+    }
+
+    /**
+     * allowsOrigin tells whether a WebSocket upgrade with this {@code Origin} header may go on: a
+     * request without one (not from a browser) always may.
+     */
+    public boolean allowsOrigin(String origin) {
+        return origin == null || wsAllowedOrigins.contains(ANY_ORIGIN)
+                || wsAllowedOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void require(boolean ok, String message) {

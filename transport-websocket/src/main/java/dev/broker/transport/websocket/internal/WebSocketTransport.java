@@ -1,16 +1,20 @@
 package dev.broker.transport.websocket.internal;
 
+import dev.broker.api.ErrorCode;
 import dev.broker.api.MessageBroker;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.spi.Transport;
 import dev.broker.web.WebServer;
+import dev.broker.web.json.Problem;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.FrameHandler;
@@ -51,6 +55,15 @@ final class WebSocketTransport implements Transport {
         WebSocketNegotiator.AbstractNegotiator negotiator = new WebSocketNegotiator.AbstractNegotiator() {
             @Override
             public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+                // A page may only open /ws from an allowed origin; clients that send no Origin are not browsers (docs/limits.md).
+                String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+                if (!config.allowsOrigin(origin)) {
+                    response.setStatus(403);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+                    response.write(true, ByteBuffer.wrap(Problem.json(ErrorCode.FORBIDDEN, 403, "the origin '" + origin
+                            + "' may not open " + PATH + " (WS_ALLOWED_ORIGINS)")), callback);
+                    return null;
+                }
                 return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(), timer);
             }
         };
