@@ -92,6 +92,24 @@ class LeaseTest {
     }
 
     @Test
+    void aReceiptMadeUpFromANeighbouringOneSettlesNothing() {
+        fx.publish(T, "0", "1");
+        String mine = receipt(fx.manual(T, G, 1).get(0));
+        String[] parts = mine.split("\\.");
+        assertEquals(3, parts.length, mine);
+        assertTrue(parts[2].length() >= 16, "the tag carries at least 96 bits: " + mine);
+        // The next message's lease is the next offset and, most likely, the next lease id.
+        long leaseId = Long.parseLong(parts[1], 36);
+        for (long guess = leaseId - 2; guess <= leaseId + 2; guess++) {
+            String forged = "1." + Long.toString(guess, 36) + "." + parts[2];
+            assertEquals(new SettleResult(0, List.of(forged)), fx.ack(T, G, forged), forged);
+        }
+        String theirs = receipt(fx.manual(T, G, 1).get(0));
+        assertEquals(new SettleResult(1, List.of()), fx.ack(T, G, theirs), "the real receipt still works");
+        assertEquals(new SettleResult(1, List.of()), fx.ack(T, G, mine));
+    }
+
+    @Test
     void mixedReceiptsSettleTheValidOnesAndReportTheRest() {
         fx.publish(T, "0", "1");
         List<Delivery> got = fx.manual(T, G, 2);
