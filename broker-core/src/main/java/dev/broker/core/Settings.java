@@ -72,6 +72,12 @@ public final class Settings {
                     + " reads no more of its frames until answers go out (backpressure, not disconnection)."),
             new Setting("WS_RATE_LIMIT", "0", "0 (no limit) or a number of frames a second from 1 to 10000000",
                     "Frames a second one WebSocket connection may send; a faster client is read more slowly."),
+            new Setting("MAX_TOPICS", "10000", "a number of topics from 1 to 10000000",
+                    "Most topics the broker holds (dead-letter topics count, and are always made); one more is refused with 429."),
+            new Setting("MAX_GROUPS_PER_TOPIC", "100", "a number of groups from 1 to 100000",
+                    "Most consumer groups one topic may have; one more is refused with 429."),
+            new Setting("WS_MAX_SUBSCRIPTIONS", "1000", "a number of subscriptions from 1 to 100000",
+                    "Most subscriptions one WebSocket connection may hold; one more gets an error frame."),
             new Setting("WS_ALLOWED_ORIGINS", "*", "* or a comma list of origins such as https://app.example.com,http://localhost:3000",
                     "Browser origins that may open /ws; another gets 403. Clients that send no Origin are always allowed."));
 
@@ -186,9 +192,12 @@ public final class Settings {
                     + maxMessageSize + " bytes): a single publish is one message");
         }
         Set<String> origins = convert(v, "WS_ALLOWED_ORIGINS", Settings::origins);
+        int maxTopics = integer(v, "MAX_TOPICS", 1, 10_000_000);
+        int maxGroupsPerTopic = integer(v, "MAX_GROUPS_PER_TOPIC", 1, 100_000);
+        int wsMaxSubscriptions = integer(v, "WS_MAX_SUBSCRIPTIONS", 1, 100_000);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize, origins);
+                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions);
     }
 
     /** origins reads {@code *} or a comma list of {@code scheme://host[:port]} origins, lowercased. */

@@ -26,6 +26,8 @@ public enum ErrorCode {
     REQUEST_TOO_LARGE("request-too-large"),
     /** TOPIC_FULL: the topic holds {@code MAX_QUEUE_SIZE} messages that some group has not finished. */
     TOPIC_FULL("topic-full"),
+    /** LIMIT_EXCEEDED: one more topic, group or subscription than {@code MAX_TOPICS}, {@code MAX_GROUPS_PER_TOPIC} or {@code WS_MAX_SUBSCRIPTIONS} allows. */
+    LIMIT_EXCEEDED("limit-exceeded"),
     /** TOPIC_NOT_FOUND: the topic does not exist. */
     TOPIC_NOT_FOUND("topic-not-found"),
     /** GROUP_NOT_FOUND: the group does not exist on the topic. */

@@ -33,12 +33,17 @@ import java.util.Set;
  *                           at least {@code maxMessageSize}
  * @param wsAllowedOrigins   the browser origins that may open {@code /ws} ({@code WS_ALLOWED_ORIGINS}),
  *                           lowercased {@code scheme://host[:port]}, or {@link #ANY_ORIGIN} alone for any
+ * @param maxTopics          the most topics the broker holds ({@code MAX_TOPICS}); dead-letter topics count,
+ *                           and are always created
+ * @param maxGroupsPerTopic  the most consumer groups one topic may have ({@code MAX_GROUPS_PER_TOPIC})
+ * @param wsMaxSubscriptions the most subscriptions one WebSocket connection may hold ({@code WS_MAX_SUBSCRIPTIONS})
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
                            Optional<String> store, Set<String> transports, int storeCacheMb,
-                           int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins) {
+                           int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins,
+                           int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -82,6 +87,9 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(wsRateLimit >= 0, "WS_RATE_LIMIT must be 0 (no limit) or a number of frames a second");
         wsAllowedOrigins = Set.copyOf(wsAllowedOrigins);
         require(!wsAllowedOrigins.isEmpty(), "WS_ALLOWED_ORIGINS must name at least one origin, or be *");
+        require(maxTopics >= 1, "MAX_TOPICS must be a positive number of topics");
+        require(maxGroupsPerTopic >= 1, "MAX_GROUPS_PER_TOPIC must be a positive number of groups");
+        require(wsMaxSubscriptions >= 1, "WS_MAX_SUBSCRIPTIONS must be a positive number of subscriptions");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
@@ -90,6 +98,12 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     public static final int DEFAULT_WS_MAX_UNANSWERED = 1024;
     /** ANY_ORIGIN as the only allowed origin lets a page from any origin open {@code /ws}. */
     public static final String ANY_ORIGIN = "*";
+    /** DEFAULT_MAX_TOPICS is {@code MAX_TOPICS}'s default. */
+    public static final int DEFAULT_MAX_TOPICS = 10_000;
+    /** DEFAULT_MAX_GROUPS_PER_TOPIC is {@code MAX_GROUPS_PER_TOPIC}'s default. */
+    public static final int DEFAULT_MAX_GROUPS_PER_TOPIC = 100;
+    /** DEFAULT_WS_MAX_SUBSCRIPTIONS is {@code WS_MAX_SUBSCRIPTIONS}'s default. */
+    public static final int DEFAULT_WS_MAX_SUBSCRIPTIONS = 1000;
     /** DEFAULT_MAX_REQUEST_SIZE is {@code MAX_REQUEST_SIZE}'s default: 16 MiB. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 16 << 20;
 
@@ -100,7 +114,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                         Optional<String> store, Set<String> transports, int storeCacheMb) {
         this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
-                Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN));
+                Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN),
+                DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -113,7 +128,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
-                wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins);
+                wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
+                wsMaxSubscriptions);
     }
 
     /**

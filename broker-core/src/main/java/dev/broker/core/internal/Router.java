@@ -243,9 +243,14 @@ public final class Router implements MessageBroker, TopicAdmin {
         Optional<TopicName> exact = request.pattern().exactTopic();
         registry.lock();
         try {
+            // Limits first, so that a refused subscription leaves nothing behind.
+            TopicLog exactLog = exact.isPresent() ? topicLocked(exact.get()) : null;
+            if (exactLog != null && request.group().isPresent()) {
+                exactLog.requireGroupRoom(request.group().get());
+            }
             subscriptions.add(s);
-            if (exact.isPresent()) {
-                s.attach(topicLocked(exact.get()));
+            if (exactLog != null) {
+                s.attach(exactLog);
             } else {
                 for (TopicLog log : topics.values()) {
                     if (request.pattern().matches(log.name)) {
@@ -496,6 +501,11 @@ public final class Router implements MessageBroker, TopicAdmin {
     private TopicLog topicLocked(TopicName name) {
         TopicLog log = topics.get(name);
         if (log == null) {
+            // Dead-letter topics are made whatever the count: at most one a topic (docs/limits.md).
+            if (!name.isDeadLetter() && topics.size() >= config.maxTopics()) {
+                throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "the broker holds " + topics.size()
+                        + " topics, the most MAX_TOPICS allows; delete one, or raise MAX_TOPICS, before making '" + name + "'");
+            }
             log = new TopicLog(name, 0, 0, this);
             topics.put(name, log);
             for (TopicSubscriber s : subscriptions) {

@@ -234,6 +234,7 @@ final class TopicLog {
                 return CompletableFuture.completedFuture(List.of());
             }
             long now = router.clock.millis();
+            requireGroupRoom(request.group());
             GroupCursor g = group(request.group(), Optional.empty());
             expireLeases(g, now, deadLetters);
             List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit());
@@ -519,8 +520,23 @@ final class TopicLog {
         return from instanceof StartFrom.Latest ? nextOffset : firstOffset;
     }
 
+    /**
+     * requireGroupRoom refuses a group this topic does not have yet when it has
+     * {@code MAX_GROUPS_PER_TOPIC} already. Pattern subscriptions join each matching topic
+     * whatever the count: they are bounded by {@code WS_MAX_SUBSCRIPTIONS} (docs/limits.md).
+     */
+    synchronized void requireGroupRoom(GroupName groupName) {
+        if (!groups.containsKey(groupName) && groups.size() >= config.maxGroupsPerTopic()) {
+            throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "topic " + name + " has " + groups.size()
+                    + " groups, the most MAX_GROUPS_PER_TOPIC allows; group " + groupName + " is not made");
+        }
+    }
+
     synchronized GroupCreation createGroup(GroupName groupName, GroupSettings settings) {
         GroupCursor g = groups.get(groupName);
+        if (g == null) {
+            requireGroupRoom(groupName);
+        }
         if (g != null) {
             if (!g.settings.equals(settings)) {
                 throw new BrokerException(ErrorCode.GROUP_CONFLICT, "group " + groupName + " exists on " + name

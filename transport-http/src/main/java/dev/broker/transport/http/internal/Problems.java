@@ -23,7 +23,7 @@ final class Problems {
             case NOT_ACCEPTABLE -> 406;
             case MESSAGE_TOO_LARGE, BATCH_TOO_LARGE, REQUEST_TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
-            case TOPIC_FULL -> 429;
+            case TOPIC_FULL, LIMIT_EXCEEDED -> 429;
             case INTERNAL_ERROR -> 500;
             case NOT_IMPLEMENTED -> 501;
             case STORE_UNAVAILABLE, SHUTTING_DOWN -> 503;

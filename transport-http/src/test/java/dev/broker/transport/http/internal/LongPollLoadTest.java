@@ -40,7 +40,7 @@ class LongPollLoadTest {
     @BeforeAll
     static void start() {
         broker = Broker.start(Settings.fromEnvironment(Map.of("PORT", "0", "PERSISTENCE_ENABLED", "false",
-                "MAX_QUEUE_SIZE", "100000")));
+                "MAX_QUEUE_SIZE", "100000", "MAX_GROUPS_PER_TOPIC", "1000")));
         base = URI.create("http://127.0.0.1:" + broker.endpoints().get(0).getPort() + "/");
     }
 

@@ -84,6 +84,8 @@ public final class Connection implements FrameHandler {
     private final int rateLimit;
     private final ScheduledExecutorService timer;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** maxSubscriptions is WS_MAX_SUBSCRIPTIONS: a subscription past it is refused with an error frame. */
+    private final int maxSubscriptions;
     /** The request each subscription was made with, so a repeat subscribe is recognised. */
     private final Map<String, SubscribeRequest> requests = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -104,8 +106,10 @@ public final class Connection implements FrameHandler {
     private double tokens;
     private long tokensAt = System.nanoTime();
 
-    Connection(MessageBroker broker, Connections registry, int maxUnanswered, int rateLimit, ScheduledExecutorService timer) {
+    Connection(MessageBroker broker, Connections registry, int maxUnanswered, int rateLimit, int maxSubscriptions,
+               ScheduledExecutorService timer) {
         this.broker = broker;
+        this.maxSubscriptions = maxSubscriptions;
         this.registry = registry;
         this.maxUnanswered = maxUnanswered;
         this.rateLimit = rateLimit;
@@ -315,8 +319,13 @@ public final class Connection implements FrameHandler {
         }
         Listener listener = new Listener(pattern.value(), group.isPresent());
         if (existing == null) {
+            if (subscriptions.size() >= maxSubscriptions) {
+                throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "this connection holds " + subscriptions.size()
+                        + " subscriptions, the most WS_MAX_SUBSCRIPTIONS allows; unsubscribe first");
+            }
+            Subscription made = broker.subscribe(request, listener);
             requests.put(key, request);
-            subscriptions.put(key, broker.subscribe(request, listener));
+            subscriptions.put(key, made);
         }
         reply(WireJson.bytes(g -> {
             g.writeStartObject();

@@ -64,7 +64,8 @@ final class WebSocketTransport implements Transport {
                             + "' may not open " + PATH + " (WS_ALLOWED_ORIGINS)")), callback);
                     return null;
                 }
-                return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(), timer);
+                return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(),
+                        config.wsMaxSubscriptions(), timer);
             }
         };
         negotiator.setMaxTextMessageSize(config.maxMessageSize() + FRAME_OVERHEAD);
