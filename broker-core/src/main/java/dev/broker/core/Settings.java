@@ -78,6 +78,8 @@ public final class Settings {
                     "Most consumer groups one topic may have; one more is refused with 429."),
             new Setting("WS_MAX_SUBSCRIPTIONS", "1000", "a number of subscriptions from 1 to 100000",
                     "Most subscriptions one WebSocket connection may hold; one more gets an error frame."),
+            new Setting("MAX_CONNECTIONS", "50000", "a number of connections from 1 to 10000000",
+                    "Most TCP connections served at once, WebSocket ones included; more wait to be accepted."),
             new Setting("WS_ALLOWED_ORIGINS", "*", "* or a comma list of origins such as https://app.example.com,http://localhost:3000",
                     "Browser origins that may open /ws; another gets 403. Clients that send no Origin are always allowed."));
 
@@ -195,9 +197,10 @@ public final class Settings {
         int maxTopics = integer(v, "MAX_TOPICS", 1, 10_000_000);
         int maxGroupsPerTopic = integer(v, "MAX_GROUPS_PER_TOPIC", 1, 100_000);
         int wsMaxSubscriptions = integer(v, "WS_MAX_SUBSCRIPTIONS", 1, 100_000);
+        int maxConnections = integer(v, "MAX_CONNECTIONS", 1, 10_000_000);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions);
+                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections);
     }
 
     /** origins reads {@code *} or a comma list of {@code scheme://host[:port]} origins, lowercased. */

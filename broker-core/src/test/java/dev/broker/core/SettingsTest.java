@@ -22,7 +22,7 @@ class SettingsTest {
     private static final List<String> VARIABLES = List.of("PORT", "PERSISTENCE_ENABLED", "RETENTION_HOURS",
             "MAX_MESSAGE_SIZE", "MAX_QUEUE_SIZE", "DATA_DIR", "MAX_BATCH_SIZE", "ACK_TIMEOUT", "MAX_DELIVERIES",
             "OVERFLOW_POLICY", "FSYNC", "STORE_CACHE_MB", "STORE", "TRANSPORTS", "WS_MAX_UNANSWERED", "WS_RATE_LIMIT", "MAX_REQUEST_SIZE",
-            "WS_ALLOWED_ORIGINS");
+            "WS_ALLOWED_ORIGINS", "MAX_TOPICS", "MAX_GROUPS_PER_TOPIC", "WS_MAX_SUBSCRIPTIONS", "MAX_CONNECTIONS");
 
     private static BrokerConfig run(Map<String, String> env, String... args) {
         Settings.Parsed parsed = Settings.parse(args, env);

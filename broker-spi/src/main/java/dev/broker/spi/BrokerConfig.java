@@ -37,13 +37,16 @@ import java.util.Set;
  *                           and are always created
  * @param maxGroupsPerTopic  the most consumer groups one topic may have ({@code MAX_GROUPS_PER_TOPIC})
  * @param wsMaxSubscriptions the most subscriptions one WebSocket connection may hold ({@code WS_MAX_SUBSCRIPTIONS})
+ * @param maxConnections     the most TCP connections the port serves at once ({@code MAX_CONNECTIONS}); more wait
+ *                           to be accepted
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
                            int maxDeliveries, OverflowPolicy overflowPolicy, FsyncPolicy fsync,
                            Optional<String> store, Set<String> transports, int storeCacheMb,
                            int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins,
-                           int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions) {
+                           int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions,
+                           int maxConnections) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -90,6 +93,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(maxTopics >= 1, "MAX_TOPICS must be a positive number of topics");
         require(maxGroupsPerTopic >= 1, "MAX_GROUPS_PER_TOPIC must be a positive number of groups");
         require(wsMaxSubscriptions >= 1, "WS_MAX_SUBSCRIPTIONS must be a positive number of subscriptions");
+        require(maxConnections >= 1, "MAX_CONNECTIONS must be a positive number of connections");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
@@ -104,6 +108,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
     public static final int DEFAULT_MAX_GROUPS_PER_TOPIC = 100;
     /** DEFAULT_WS_MAX_SUBSCRIPTIONS is {@code WS_MAX_SUBSCRIPTIONS}'s default. */
     public static final int DEFAULT_WS_MAX_SUBSCRIPTIONS = 1000;
+    /** DEFAULT_MAX_CONNECTIONS is {@code MAX_CONNECTIONS}'s default. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
     /** DEFAULT_MAX_REQUEST_SIZE is {@code MAX_REQUEST_SIZE}'s default: 16 MiB. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 16 << 20;
 
@@ -115,7 +121,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
                 Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN),
-                DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS);
+                DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS, DEFAULT_MAX_CONNECTIONS);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -129,7 +135,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions);
+                wsMaxSubscriptions, maxConnections);
     }
 
     /**

@@ -11,6 +11,7 @@ import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
@@ -49,6 +50,9 @@ public final class WebServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.addBean(statistics);
         server.addConnector(connector);
+        // Past MAX_CONNECTIONS the port stops accepting: new connections wait in the kernel's
+        // backlog while the open ones are served, and are taken as others close.
+        server.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
     }
