@@ -1,6 +1,7 @@
 package dev.broker.transport.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -84,6 +85,20 @@ class OpenApiTest {
     @Test
     void everyRouteOfTheServerIsDocumentedAndNothingElse() throws Exception {
         assertEquals(serverRoutes(), documentedRoutes());
+    }
+
+    @Test
+    void everyOperationHasItsOwnOperationIdAndTheDocumentSaysItIsOpen() throws Exception {
+        String doc = HTTP.send(HttpRequest.newBuilder(base.resolve("openapi.json")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"operationId\"\\s*:\\s*\"([A-Za-z]+)\"").matcher(doc);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        assertEquals(documentedRoutes().size(), ids.size(), "one operationId an operation: " + ids);
+        assertEquals(ids.size(), new TreeSet<>(ids).size(), "operationIds are unique: " + ids);
+        // No authentication yet: the document says so, for every operation, rather than leaving it unsaid.
+        assertTrue(doc.contains("\"security\": []"), "the document declares its (empty) security");
     }
 
     @Test
