@@ -2,8 +2,6 @@ package dev.broker.transport.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broker.core.Broker;
-import dev.broker.core.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -11,7 +9,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,18 +16,6 @@ import org.junit.jupiter.api.Test;
  * waits until an open one closes, while the open ones are served (docs/limits.md).
  */
 class ConnectionLimitsTest {
-
-    private static Broker start(String... settings) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", "0", "PERSISTENCE_ENABLED", "false"));
-        for (int i = 0; i < settings.length; i += 2) {
-            env.put(settings[i], settings[i + 1]);
-        }
-        return Broker.start(Settings.fromEnvironment(env));
-    }
-
-    private static int port(Broker broker) {
-        return broker.endpoints().get(0).getPort();
-    }
 
     private static void get(Socket s, String path) throws IOException {
         s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -67,17 +52,17 @@ class ConnectionLimitsTest {
 
     @Test
     void pastMaxConnectionsANewConnectionWaitsUntilOneCloses() throws Exception {
-        try (Broker broker = start("MAX_CONNECTIONS", "3")) {
+        try (ApiBroker broker = ApiBroker.start("MAX_CONNECTIONS", "3")) {
             List<Socket> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    Socket s = new Socket("127.0.0.1", port(broker));
+                    Socket s = new Socket("127.0.0.1", broker.port);
                     s.setSoTimeout(5000);
                     get(s, "/health");
                     assertTrue(status(s).startsWith("HTTP/1.1 200"));
                     open.add(s);
                 }
-                Socket waiting = new Socket("127.0.0.1", port(broker));
+                Socket waiting = new Socket("127.0.0.1", broker.port);
                 open.add(waiting);
                 waiting.setSoTimeout(1500);
                 get(waiting, "/health");

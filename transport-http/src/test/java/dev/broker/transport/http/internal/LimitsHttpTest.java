@@ -3,28 +3,21 @@ package dev.broker.transport.http.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broker.core.Broker;
-import dev.broker.core.Settings;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** LimitsHttpTest meets MAX_TOPICS and MAX_GROUPS_PER_TOPIC over real HTTP: 429 limit-exceeded (docs/limits.md). */
 class LimitsHttpTest {
-    private static Broker broker;
-    private static URI base;
+    private static ApiBroker broker;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        broker = Broker.start(Settings.fromEnvironment(Map.of("PORT", "0", "PERSISTENCE_ENABLED", "false",
-                "MAX_TOPICS", "2", "MAX_GROUPS_PER_TOPIC", "1")));
-        base = URI.create("http://127.0.0.1:" + broker.endpoints().get(0).getPort() + "/");
+        broker = ApiBroker.start("MAX_TOPICS", "2", "MAX_GROUPS_PER_TOPIC", "1");
     }
 
     @AfterAll
@@ -33,7 +26,7 @@ class LimitsHttpTest {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        return HTTP.send(HttpRequest.newBuilder(broker.base.resolve(path)).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
