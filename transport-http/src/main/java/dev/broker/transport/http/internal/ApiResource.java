@@ -64,7 +64,7 @@ public final class ApiResource {
     private static final String JSON = MediaType.APPLICATION_JSON;
     private static final int MAX_HEADERS = 64;
     /** Management bodies (receipts, settings) are small; this bounds what is read of them. */
-    private static final int MAX_SMALL_BODY = 1024 * 1024;
+    static final int MAX_SMALL_BODY = 1024 * 1024;
 
     private final MessageBroker broker;
     private final TopicAdmin admin;

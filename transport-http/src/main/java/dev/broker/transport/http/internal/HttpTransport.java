@@ -5,6 +5,7 @@ import dev.broker.spi.Transport;
 import dev.broker.web.WebServer;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.jetty.JettyHttpContainer;
 import org.glassfish.jersey.jetty.JettyHttpContainerProvider;
@@ -23,6 +24,13 @@ final class HttpTransport implements Transport {
      */
     private static final java.util.logging.Logger FALSE_PROVIDER_WARNING =
             java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
+    /**
+     * RETAINED_CHUNKS is how many pieces of a body are held before Jersey gets the request anyway.
+     * Each held piece pins a network buffer (about 1 KB measured), so the bound keeps a trickling
+     * client from holding much memory; a body that comes at once is one or two pieces.
+     */
+    private static final int RETAINED_CHUNKS = 16;
 
     private final WebServer server;
 
@@ -43,7 +51,11 @@ final class HttpTransport implements Transport {
                 .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         JettyHttpContainer container = new JettyHttpContainerProvider().createContainer(JettyHttpContainer.class, app);
         this.server = WebServer.of(context);
-        server.route("/", container);
+        // Jersey reads bodies with blocking reads: it gets a request only once its whole (small)
+        // body is in, read without a thread, so clients that send headers and stop hold none of
+        // the server's threads; one that trickles a body in many pieces still does (docs/limits.md).
+        server.route("/", new EagerContentHandler(container,
+                new EagerContentHandler.RetainedContentLoaderFactory(ApiResource.MAX_SMALL_BODY + 1L, RETAINED_CHUNKS, false)));
         server.route(PublishHandler.PATH_SPEC, new PublishHandler(context.broker(), context.config()));
     }
 
