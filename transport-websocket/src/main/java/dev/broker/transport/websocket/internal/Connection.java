@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    /** MAX_PENDING is how many frames may wait to be sent to one client. */
+    /** MAX_PENDING is how many frames may wait to be sent to one client; {@link #maxPendingBytes} bounds their bytes. */
     static final int MAX_PENDING = 4096;
     private static final MethodHandle ON_TEXT;
 
@@ -89,6 +89,12 @@ public final class Connection implements FrameHandler {
     /** The request each subscription was made with, so a repeat subscribe is recognised. */
     private final Map<String, SubscribeRequest> requests = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
+    /** pendingBytes is the size of the frames {@link #pending} counts. */
+    private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** maxPendingBytes bounds the bytes waiting to be sent to this client, as MAX_PENDING bounds the frames. */
+    private final long maxPendingBytes;
+    /** lastFrameSize is the size of the last frame queued: capacity() counts room in frames of that size. */
+    private volatile int lastFrameSize = 1024;
     private final AtomicBoolean throttled = new AtomicBoolean();
     /**
      * unanswered counts the client's frames whose reply Jetty has not yet taken: every frame gets
@@ -107,8 +113,9 @@ public final class Connection implements FrameHandler {
     private long tokensAt = System.nanoTime();
 
     Connection(MessageBroker broker, Connections registry, int maxUnanswered, int rateLimit, int maxSubscriptions,
-               ScheduledExecutorService timer) {
+               long maxPendingBytes, ScheduledExecutorService timer) {
         this.broker = broker;
+        this.maxPendingBytes = maxPendingBytes;
         this.maxSubscriptions = maxSubscriptions;
         this.registry = registry;
         this.maxUnanswered = maxUnanswered;
@@ -437,7 +444,7 @@ public final class Connection implements FrameHandler {
             if (!open) {
                 synchronized (this) {
                     if (held != null) {
-                        if (reserve(bounded)) {
+                        if (reserve(bounded, frame.length)) {
                             held.add(frame);
                         }
                         return;
@@ -462,7 +469,9 @@ public final class Connection implements FrameHandler {
 
         @Override
         public int capacity() {
-            int room = MAX_PENDING - pending.get();
+            // Frames of the size seen last that fit in the byte bound, and no more than the frame bound.
+            long bytesRoom = (maxPendingBytes - pendingBytes.get()) / Math.max(1, lastFrameSize);
+            int room = (int) Math.min(MAX_PENDING - pending.get(), bytesRoom);
             if (room <= 0) {
                 throttled.set(true);
             }
@@ -526,7 +535,7 @@ public final class Connection implements FrameHandler {
      * answered once Jetty takes the reply.
      */
     private void reply(byte[] frame) {
-        if (!reserve(true)) {
+        if (!reserve(true, frame.length)) {
             answered();
             return;
         }
@@ -540,7 +549,7 @@ public final class Connection implements FrameHandler {
      * The frame is written by the next flush.
      */
     private void send(byte[] frame, boolean bounded) {
-        if (reserve(bounded)) {
+        if (reserve(bounded, frame.length)) {
             transmit(frame, false);
         }
     }
@@ -549,16 +558,22 @@ public final class Connection implements FrameHandler {
      * reserve counts one more frame into the outbound buffer; false if it is not to be sent: the
      * connection is closed, or the frame overflowed the buffer and the client was cut off.
      */
-    private boolean reserve(boolean bounded) {
+    private boolean reserve(boolean bounded, int size) {
         CoreSession s = session;
         if (s == null || !s.isOutputOpen()) {
             return false;
         }
+        lastFrameSize = size;
         int now = pending.incrementAndGet();
-        if (now > (bounded ? 2 * MAX_PENDING : MAX_PENDING)) {
+        long bytes = pendingBytes.addAndGet(size);
+        // Bytes are cut off at twice the bound for everyone: capacity() aims at the bound with an
+        // estimate of the frame size, and a round of larger frames must not cut off a reader that keeps up.
+        if (now > (bounded ? 2 * MAX_PENDING : MAX_PENDING) || bytes > 2 * maxPendingBytes) {
             pending.decrementAndGet();
+            pendingBytes.addAndGet(-size);
             registry.slowConsumerDisconnected();
-            close(CloseStatus.POLICY_VIOLATION, "slow consumer: more than " + MAX_PENDING + " frames unsent");
+            close(CloseStatus.POLICY_VIOLATION, "slow consumer: more than " + MAX_PENDING + " frames or "
+                    + 2 * maxPendingBytes + " bytes unsent");
             return false;
         }
         return true;
@@ -570,23 +585,25 @@ public final class Connection implements FrameHandler {
      */
     private void transmit(byte[] frame, boolean answer) {
         CoreSession s = session;
+        int size = frame.length;
         if (s == null || !s.isOutputOpen()) {
-            sent(answer);
+            sent(answer, size);
             return;
         }
         s.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, ByteBuffer.wrap(frame)),
-                Callback.from(() -> sent(answer), failure -> {
-                    sent(answer);
+                Callback.from(() -> sent(answer, size), failure -> {
+                    sent(answer, size);
                     LOG.debug("send failed: {}", failure.toString());
                 }), true);
     }
 
-    private void sent(boolean answer) {
+    private void sent(boolean answer, int size) {
         if (answer) {
             answered();
         }
+        long bytesLeft = pendingBytes.addAndGet(-size);
         int left = pending.decrementAndGet();
-        if (left < MAX_PENDING / 2 && throttled.compareAndSet(true, false)) {
+        if (left < MAX_PENDING / 2 && bytesLeft < maxPendingBytes / 2 && throttled.compareAndSet(true, false)) {
             subscriptions.values().forEach(Subscription::wake);
         }
     }

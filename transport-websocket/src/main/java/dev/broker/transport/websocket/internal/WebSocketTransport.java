@@ -36,6 +36,8 @@ final class WebSocketTransport implements Transport {
     static final long IDLE_SECONDS = 120;
     /** Room in a frame for the fields around a message's data. */
     private static final int FRAME_OVERHEAD = 64 * 1024;
+    /** MIN_PENDING_BYTES is the least a client's unsent output is bounded by. */
+    static final long MIN_PENDING_BYTES = 16L << 20;
     /** OUTPUT_BUFFER is what Jetty gathers batched frames in before a write. */
     private static final int OUTPUT_BUFFER = 32 * 1024;
 
@@ -52,6 +54,9 @@ final class WebSocketTransport implements Transport {
         MessageBroker broker = context.broker();
         BrokerConfig config = context.config();
         this.connections = new Connections(context.observer());
+        // What may wait to be sent to one client, in bytes: 16 MiB, or four of the largest frames
+        // (docs/websocket.md).
+        long maxPendingBytes = Math.max(MIN_PENDING_BYTES, 4L * (config.maxMessageSize() + FRAME_OVERHEAD));
         WebSocketNegotiator.AbstractNegotiator negotiator = new WebSocketNegotiator.AbstractNegotiator() {
             @Override
             public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
@@ -65,7 +70,7 @@ final class WebSocketTransport implements Transport {
                     return null;
                 }
                 return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(),
-                        config.wsMaxSubscriptions(), timer);
+                        config.wsMaxSubscriptions(), maxPendingBytes, timer);
             }
         };
         negotiator.setMaxTextMessageSize(config.maxMessageSize() + FRAME_OVERHEAD);

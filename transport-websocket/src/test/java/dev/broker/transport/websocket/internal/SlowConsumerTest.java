@@ -44,6 +44,17 @@ class SlowConsumerTest {
             this.client = client;
         }
 
+        /** drainAny counts the message frames received so far, whatever their data. */
+        long drainAny() {
+            Map<String, Object> f;
+            while ((f = client.frames.poll()) != null) {
+                if ("message".equals(f.get("type"))) {
+                    next++;
+                }
+            }
+            return next;
+        }
+
         /** drain checks every frame received so far; returns the next offset it expects. */
         long drain() {
             Map<String, Object> f;
@@ -106,6 +117,33 @@ class SlowConsumerTest {
         } finally {
             slow.socket.abort();
             readers.forEach(r -> r.client.close());
+        }
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingLargeMessagesIsCutOffByBytesLongBeforeTheFrameCount() throws Exception {
+        // 100 KB messages: 16 MiB is about 170 of them, far fewer than the 4096 frames the count allows.
+        String topic = TestBroker.topic("slow.bytes");
+        String pad = "z".repeat(100_000);
+        WsClient slow = WsClient.connectStoppingAfter(broker.ws, f -> "subscribed".equals(f.get("type")));
+        try {
+            slow.send("type", "subscribe", "topic", topic);
+            slow.next("subscribed");
+            for (int published = 0; published < 1000 && !slow.closed.isDone(); published += 50) {
+                String[] batch = new String[50];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = "{\"n\":" + (published + i) + ",\"pad\":\"" + pad + "\"}";
+                }
+                broker.publish(topic, batch);
+            }
+            slow.resume();
+            WsClient.Closed closed = slow.awaitClose();
+            assertEquals(1008, closed.code(), closed.toString());
+            assertTrue(closed.reason().contains("bytes unsent"), closed.toString());
+            long got = new Reader(slow).drainAny();
+            assertTrue(got < 1000 && got < Connection.MAX_PENDING, "it was cut off by bytes: it got " + got);
+        } finally {
+            slow.socket.abort();
         }
     }
 
