@@ -54,6 +54,8 @@ final class TopicLog {
     private static final int MAX_ROUND = 4096;
     /** REDRIVE_HEADER marks a redriven message with the one group that may see it. */
     static final String REDRIVE_HEADER = "x-redrive-group";
+    /** BROWSE_CHUNK is how many messages browse reads from the store at a time. */
+    private static final int BROWSE_CHUNK = 64;
 
     final TopicName name;
     private final Router router;
@@ -799,14 +801,37 @@ final class TopicLog {
                 oldest, broadcasts.size() + members, dropped, expired, groupStats);
     }
 
-    /** browse reads stored messages without leasing them. */
+    /**
+     * browse reads stored messages without leasing them: at most {@code limit}, and no more once
+     * their data reach {@code MAX_REQUEST_SIZE} bytes (always at least one), read a chunk at a time
+     * so that one request never holds a thousand large messages at once (docs/limits.md).
+     */
     List<Message> browse(long from, int limit) {
         long start = Math.max(from, firstOffset);
         long stored = storedOffset;
         if (start >= stored) {
             return List.of();
         }
-        return store.read(name, start, (int) Math.min(limit, stored - start));
+        int wanted = (int) Math.min(limit, stored - start);
+        List<Message> out = new ArrayList<>();
+        long bytes = 0;
+        long next = start;
+        while (out.size() < wanted) {
+            List<Message> chunk = store.read(name, next, Math.min(BROWSE_CHUNK, wanted - out.size()));
+            if (chunk.isEmpty()) {
+                break;
+            }
+            for (Message m : chunk) {
+                long size = Utf8.length(m.data());
+                if (!out.isEmpty() && bytes + size > config.maxRequestSize()) {
+                    return out;
+                }
+                out.add(m);
+                bytes += size;
+            }
+            next = chunk.get(chunk.size() - 1).offset() + 1;
+        }
+        return out;
     }
 
     long storedOffset() {

@@ -72,4 +72,20 @@ class LimitsTest {
         assertEquals(0, fx.auto("a", GroupName.of("one"), 1).size(), "existing groups consume as before");
         assertEquals(1, fx.auto("a", GroupName.of("two"), 1).size());
     }
+
+    @Test
+    void aBrowseAnswerStopsAtMaxRequestSizeBytesOfData() {
+        try (Fixture small = Fixture.of("MAX_MESSAGE_SIZE", "1024", "MAX_REQUEST_SIZE", "4096")) {
+            String data = "\"" + "b".repeat(998) + "\"";
+            for (int i = 0; i < 10; i++) {
+                small.publish("big", data);
+            }
+            java.util.List<dev.broker.api.Message> first = small.router.browse(TopicName.of("big"), 0, 100);
+            assertEquals(4, first.size(), "4 x 1000 bytes fit in 4096, a fifth would not");
+            java.util.List<dev.broker.api.Message> next = small.router.browse(TopicName.of("big"), 4, 100);
+            assertEquals(4, next.size());
+            assertEquals(4, next.get(0).offset(), "the next page starts where the last ended");
+            assertEquals(2, small.router.browse(TopicName.of("big"), 8, 100).size());
+        }
+    }
 }
