@@ -4,6 +4,8 @@ import dev.broker.api.Durations;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerConfig.FsyncPolicy;
 import dev.broker.spi.BrokerConfig.OverflowPolicy;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -210,11 +212,11 @@ public final class Settings {
         }
         Set<String> out = new LinkedHashSet<>();
         for (String part : text.split(",", -1)) {
-            String origin = part.trim().toLowerCase(java.util.Locale.ROOT);
-            java.net.URI uri;
+            String origin = part.trim().toLowerCase(Locale.ROOT);
+            URI uri;
             try {
-                uri = new java.net.URI(origin);
-            } catch (java.net.URISyntaxException e) {
+                uri = new URI(origin);
+            } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("not an origin");
             }
             boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());

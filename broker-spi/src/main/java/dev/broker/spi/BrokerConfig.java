@@ -2,6 +2,7 @@ package dev.broker.spi;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -144,7 +145,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
      */
     public boolean allowsOrigin(String origin) {
         return origin == null || wsAllowedOrigins.contains(ANY_ORIGIN)
-                || wsAllowedOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT));
+                || wsAllowedOrigins.contains(origin.toLowerCase(Locale.ROOT));
     }
 
     private static void require(boolean ok, String message) {
