@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * client does), for the memory store and the MVStore store in each FSYNC mode. It prints a
  * Markdown table. Run: see docs/BENCHMARKS.md.
  *
- * <p>Arguments: seconds per cell (default 5), message size in bytes (default 128).
+ * <p>Arguments: seconds per cell (default 5), message size in bytes (default 128); then, to run one
+ * cell only (for a profile), the store, the FSYNC mode and the number of publishers, e.g.
+ * {@code 10 128 mvstore interval 8}.
  */
 public final class StoreThroughput {
     private StoreThroughput() {
@@ -24,6 +26,11 @@ public final class StoreThroughput {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        if (args.length >= 5) {
+            System.out.printf("%s %s, %s publishers: %,d stored messages/s%n", args[2], args[3], args[4],
+                    (long) run(args[2], args[3], Integer.parseInt(args[4]), seconds, size));
+            return;
+        }
         String[][] stores = {{"memory", "-"}, {"mvstore", "never"}, {"mvstore", "interval"}, {"mvstore", "always"}};
         int[] publishers = {1, 8, 64};
         System.out.printf("Stored messages per second, %d-byte messages, %d s per cell, %d cores, Java %s%n%n", size, seconds,

@@ -12,6 +12,8 @@ import dev.broker.spi.StoreState;
 import dev.broker.spi.StoredGroup;
 import dev.broker.spi.StoredTopic;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -34,61 +37,77 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MvMessageStore keeps topics and groups in one MVStore file.
+ * MvMessageStore keeps topics and groups in one MVStore file, with a journal in front of it.
  *
  * <p>Layout: each topic's messages are split into segments of {@value #SEGMENT} offsets, one map
  * per segment ({@code m:<topic>:<segment>}, offset to encoded message), so retention drops whole
  * maps instead of rewriting or scanning a topic. The map {@code topics} holds each topic's first and
- * next offset; {@code groups} holds each group's progress.
+ * next offset; {@code groups} holds each group's progress; {@code journal} the first journal
+ * generation the file does not hold yet.
  *
  * <p>Writes: every change (append, group save, truncate, delete) is queued to one writer thread,
- * which applies whatever has queued up and commits it as one MVStore version: concurrent
- * publishers share one write (group commit), a batch is in the file whole or not at all, and
- * stages complete in call order. With {@code FSYNC=always} each commit is forced to the disk
- * before its stages complete; {@code interval} forces once a second; {@code never} leaves it to
- * the operating system. A commit that fails (disk full, directory gone) fails its stages, rolls
- * the file back to the last commit, and makes {@link #problem} report why until a probe write
- * succeeds again.
+ * which takes whatever has queued up, appends its records to the {@link Journal} with one write
+ * (group commit; with {@code FSYNC=always} forced to the disk), applies them to the MVStore maps in
+ * memory and completes their stages in call order. MVStore itself commits only at a checkpoint,
+ * every {@value #CHECKPOINT_MILLIS} ms on the checkpoint thread, which then deletes the journal
+ * generations the file holds. A {@code kill -9} keeps every answered change: the operating system
+ * has the journal, and start-up replays it. See docs/decisions/0005-durable-store.md.
  *
- * <p>Thread-safety: reads run on any thread against MVStore's lock-free maps; all writes run on
- * the writer thread.
+ * <p>Failure: a journal write or a checkpoint that fails (disk full, directory gone) fails the
+ * stages it holds and makes {@link #problem} report why; until a probe (a journal write and a
+ * checkpoint, once a second) succeeds, every change is refused. A failed checkpoint reopens the
+ * file at its last commit and replays the journal into it, so nothing answered is lost.
+ *
+ * <p>Thread-safety: reads run on any thread against MVStore's lock-free maps; every change and
+ * the journal's writes run on the writer thread; MVStore commits, syncs and compaction run on the
+ * checkpoint thread, never two at a time.
  */
 final class MvMessageStore implements MessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(MvMessageStore.class);
     static final int SEGMENT = 4096;
     private static final int MAX_BATCH = 8192;
+    /** A checkpoint every 200 ms keeps the changes MVStore holds in the heap to what arrives in that time. */
+    static final long CHECKPOINT_MILLIS = 200;
+    /** A journal generation this large is checkpointed at once, so a burst does not pile up in the heap. */
+    private static final long CHECKPOINT_BYTES = 16L * 1024 * 1024;
     private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * Compaction runs on the writer thread between commits, so it comes in small slices: 2 MB
-     * every 100 ms (up to 20 MB/s) holds commits up a few milliseconds at a time, where 16 MB every
-     * 500 ms held them up to 55 ms (docs/BENCHMARKS.md).
+     * Compaction rewrites the live pages of mostly empty chunks after a checkpoint, a slice at a
+     * time, on the checkpoint thread: it holds up no publish.
      */
-    private static final long COMPACTION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int COMPACTION_FILL_RATE = 80;
-    private static final int COMPACTION_WRITE_BYTES = 2 * 1024 * 1024;
+    private static final int COMPACTION_WRITE_BYTES = 4 * 1024 * 1024;
     private static final String TOPICS = "topics";
     private static final String GROUPS = "groups";
-    private static final String PROBE = "probe";
+    private static final String JOURNAL = "journal";
+    private static final String JOURNAL_FROM = "from";
+
+    private static final byte NOOP = 0;
+    private static final byte APPEND = 1;
+    private static final byte SAVE_GROUP = 2;
+    private static final byte TRUNCATE = 3;
+    private static final byte DELETE = 4;
 
     private final MvStoreConfig config;
     private final BrokerObserver observer;
     private volatile MVStore store;
+    private final Journal journal;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     /**
-     * completer completes the stages of committed changes, in commit order, on a thread of its own:
-     * what the core runs when a stage completes (recording the offsets as stored, answering the
+     * completer completes the stages of written changes, in order, on a thread of its own: what
+     * the core runs when a stage completes (recording the offsets as stored, answering the
      * publisher) must not delay the next group commit. See docs/threading.md.
      */
-    /** syncer forces the file to the disk once a second with FSYNC=interval, so commits never wait for it. */
-    private final ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "broker-store-sync");
+    private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "broker-store-completer");
         t.setDaemon(true);
         return t;
     });
-    private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "broker-store-completer");
+    /** checkpointer commits MVStore, forces the journal once a second with FSYNC=interval, and compacts. */
+    private final ExecutorService checkpointer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "broker-store-checkpoint");
         t.setDaemon(true);
         return t;
     });
@@ -96,23 +115,38 @@ final class MvMessageStore implements MessageStore {
     /** Segment numbers per topic; owned by the writer thread after start-up. */
     private final Map<TopicName, TreeSet<Long>> segmentIndex = new HashMap<>();
     private volatile String problem;
-    private final java.util.concurrent.atomic.AtomicBoolean syncing = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile RuntimeException backgroundSyncFailure;
+    /** busy is set while the checkpoint thread has a task (a checkpoint or a force). */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile Exception backgroundFailure;
     private volatile boolean closed;
+    private volatile boolean crashed;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    /** Op is one queued change; {@code apply} runs on the writer thread. */
+    /**
+     * Op is one queued change: its journal record, made on the caller's thread, and how to apply
+     * it to the maps on the writer thread.
+     */
     private abstract static class Op {
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        final ByteBuffer record;
+
+        Op(ByteBuffer record) {
+            this.record = record;
+        }
 
         abstract void apply(MvMessageStore s);
     }
 
-    private MvMessageStore(MvStoreConfig config, MVStore store, BrokerObserver observer) {
+    private MvMessageStore(MvStoreConfig config, MVStore store, Journal journal, BrokerObserver observer) throws IOException {
         this.config = config;
         this.observer = observer;
         this.store = store;
+        this.journal = journal;
         indexSegments();
+        replayJournal();
+        long next = Math.max(fromGeneration(), journal.generations().isEmpty() ? 1 : journal.generations().lastKey() + 1);
+        journal.rotate(next);
+        checkpoint(store, next);
         this.writer = new Thread(this::run, "broker-store-writer");
         writer.setDaemon(true);
         writer.start();
@@ -128,8 +162,9 @@ final class MvMessageStore implements MessageStore {
         if (!Files.isWritable(dir)) {
             throw new IOException("DATA_DIR " + dir.toAbsolutePath() + " is not writable");
         }
+        MVStore store;
         try {
-            return new MvMessageStore(config, openStore(config), observer);
+            store = openStore(config);
         } catch (MVStoreException e) {
             if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
                 throw new IOException("DATA_DIR " + dir.toAbsolutePath() + " is in use by another broker (its store file "
@@ -137,27 +172,62 @@ final class MvMessageStore implements MessageStore {
             }
             throw new IOException("cannot open " + config.file().toAbsolutePath() + ": " + e.getMessage(), e);
         }
+        try {
+            return new MvMessageStore(config, store, Journal.open(dir), observer);
+        } catch (IOException | RuntimeException e) {
+            store.closeImmediately();
+            throw new IOException("cannot recover " + config.file().toAbsolutePath() + " from its journal: " + e.getMessage(), e);
+        }
     }
 
     private static MVStore openStore(MvStoreConfig config) {
         MVStore store = new MVStore.Builder()
                 .fileName(config.file().toString())
                 .cacheSize(config.cacheMb())
-                // Each commit rewrites the B-tree pages it touched: small pages keep a group commit
-                // near the size of its new messages (4 KB: about 1.5x the default's throughput here).
+                // Each commit rewrites the B-tree pages it touched: small pages keep a checkpoint
+                // near the size of its new messages.
                 .pageSplitSize(4 * 1024)
-                // Only the writer thread commits, so a batch is never split across versions.
+                // Only the checkpoint thread commits: the journal, not MVStore, decides what is durable.
                 .autoCommitDisabled()
                 .open();
-        // Freed chunks are overwritten only after the retention time; MVStore's 45 s default, at
-        // thousands of commits a second, let the file grow to gigabytes. The time covers what the
-        // disk may not have yet: nothing with FSYNC=always, a second's writes with interval.
+        // Freed chunks are overwritten only after the retention time (MVStore's default is 45 s);
+        // the time covers what the disk may not have yet: nothing with FSYNC=always, a second's
+        // writes with interval.
         store.setRetentionTime(switch (config.fsync()) {
             case ALWAYS -> 0;
             case INTERVAL -> 2_000;
             case NEVER -> 5_000;
         });
         return store;
+    }
+
+    /** fromGeneration is the first journal generation the store file does not hold. */
+    private long fromGeneration() {
+        Long from = store.<String, Long>openMap(JOURNAL).get(JOURNAL_FROM);
+        return from == null ? 0 : from;
+    }
+
+    /** replayJournal applies every journal record the store file does not hold yet. */
+    private void replayJournal() throws IOException {
+        long from = fromGeneration();
+        long records = journal.replay(from, this::applyRecord);
+        if (records > 0) {
+            LOG.info("replayed {} journal records into {}", records, config.file().getFileName());
+        }
+    }
+
+    /**
+     * checkpoint commits everything applied so far as one MVStore version that says the journal
+     * starts at generation {@code from}, puts it on the disk (but with FSYNC=never), and deletes
+     * the older generations. Runs on the checkpoint thread, or on the writer while that thread is idle.
+     */
+    private void checkpoint(MVStore s, long from) throws IOException {
+        s.<String, Long>openMap(JOURNAL).put(JOURNAL_FROM, from);
+        s.commit();
+        if (config.fsync() != FsyncPolicy.NEVER) {
+            s.sync();
+        }
+        journal.deleteBefore(from);
     }
 
     // ---- reads, any thread --------------------------------------------------------------------
@@ -238,29 +308,49 @@ final class MvMessageStore implements MessageStore {
 
     @Override
     public CompletionStage<Void> append(TopicName topic, List<Message> messages) {
-        return enqueue(new Op() {
+        long[] offsets = new long[messages.size()];
+        byte[][] values = new byte[messages.size()][];
+        byte[] name = utf8(topic.value());
+        int size = 1 + 4 + name.length + 4;
+        for (int i = 0; i < values.length; i++) {
+            offsets[i] = messages.get(i).offset();
+            values[i] = Codec.encode(messages.get(i));
+            size += 8 + 4 + values[i].length;
+        }
+        ByteBuffer record = ByteBuffer.allocate(size);
+        record.put(APPEND).putInt(name.length).put(name).putInt(values.length);
+        for (int i = 0; i < values.length; i++) {
+            record.putLong(offsets[i]).putInt(values[i].length).put(values[i]);
+        }
+        return enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
-                s.applyAppend(topic, messages);
+                s.applyAppend(topic, offsets, values);
             }
         });
     }
 
     @Override
     public CompletionStage<Void> saveGroup(StoredGroup group) {
+        String key = group.topic().value() + "/" + group.group().value();
         byte[] bytes = Codec.encode(group);
-        return enqueue(new Op() {
+        byte[] name = utf8(key);
+        ByteBuffer record = ByteBuffer.allocate(1 + 4 + name.length + 4 + bytes.length);
+        record.put(SAVE_GROUP).putInt(name.length).put(name).putInt(bytes.length).put(bytes);
+        return enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
-                s.store.<String, byte[]>openMap(GROUPS).put(group.topic().value() + "/" + group.group().value(), bytes);
-                s.ensureExtent(group.topic());
+                s.applySaveGroup(key, bytes);
             }
         });
     }
 
     @Override
     public void truncate(TopicName topic, long firstOffset) {
-        enqueue(new Op() {
+        byte[] name = utf8(topic.value());
+        ByteBuffer record = ByteBuffer.allocate(1 + 4 + name.length + 8);
+        record.put(TRUNCATE).putInt(name.length).put(name).putLong(firstOffset);
+        enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
                 s.applyTruncate(topic, firstOffset);
@@ -270,7 +360,10 @@ final class MvMessageStore implements MessageStore {
 
     @Override
     public void delete(TopicName topic) {
-        enqueue(new Op() {
+        byte[] name = utf8(topic.value());
+        ByteBuffer record = ByteBuffer.allocate(1 + 4 + name.length);
+        record.put(DELETE).putInt(name.length).put(name);
+        enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
                 s.applyDelete(topic);
@@ -292,7 +385,7 @@ final class MvMessageStore implements MessageStore {
             return;
         }
         closed = true;
-        queue.add(new Op() {
+        queue.add(new Op(ByteBuffer.allocate(0)) {
             @Override
             void apply(MvMessageStore s) {
                 // wakes the writer, which sees closed and stops after this batch
@@ -310,46 +403,44 @@ final class MvMessageStore implements MessageStore {
     private void run() {
         List<Op> batch = new ArrayList<>();
         long lastSync = System.nanoTime();
-        long lastCompaction = System.nanoTime();
+        long lastCheckpoint = System.nanoTime();
         long lastProbe = 0;
         boolean unsynced = false;
         try {
             while (true) {
-                Op first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Op first = queue.poll(CHECKPOINT_MILLIS / 2, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, MAX_BATCH - 1);
-                    if (commit(batch)) {
+                    if (write(batch)) {
                         unsynced = true;
                     }
                     batch.clear();
                 }
+                Exception failure = backgroundFailure;
+                if (failure != null) {
+                    backgroundFailure = null;
+                    failed(failure, true);
+                }
                 long now = System.nanoTime();
-                if (config.fsync() == FsyncPolicy.ALWAYS) {
-                    unsynced = false;
-                } else if (unsynced && closed) {
-                    sync();
+                if (problem != null) {
+                    if (!closed && now - lastProbe >= PROBE_INTERVAL_NANOS && !busy.get()) {
+                        lastProbe = now;
+                        probe();
+                    }
+                } else if (journal.position() > 0 && !busy.get()
+                        && (now - lastCheckpoint >= TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_MILLIS)
+                                || journal.position() >= CHECKPOINT_BYTES)
+                        && busy.compareAndSet(false, true)) {
+                    lastCheckpoint = now;
+                    startCheckpoint();
                     unsynced = false;
                 } else if (unsynced && config.fsync() == FsyncPolicy.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS
-                        && syncing.compareAndSet(false, true)) {
-                    // The force takes milliseconds; commits go on meanwhile (it takes no MVStore lock).
-                    MVStore s = store;
-                    syncer.execute(() -> syncInBackground(s));
-                    unsynced = false;
+                        && busy.compareAndSet(false, true)) {
+                    // The force takes milliseconds; writes go on meanwhile.
                     lastSync = now;
-                }
-                RuntimeException syncFailure = backgroundSyncFailure;
-                if (syncFailure != null) {
-                    backgroundSyncFailure = null;
-                    failed(syncFailure);
-                }
-                if (problem == null && now - lastCompaction >= COMPACTION_INTERVAL_NANOS) {
-                    lastCompaction = now;
-                    compact();
-                }
-                if (problem != null && !closed && now - lastProbe >= PROBE_INTERVAL_NANOS) {
-                    lastProbe = now;
-                    probe();
+                    unsynced = false;
+                    checkpointer.execute(this::forceInBackground);
                 }
                 if (closed && queue.isEmpty()) {
                     break;
@@ -358,55 +449,100 @@ final class MvMessageStore implements MessageStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            syncer.shutdown();
-            try {
-                syncer.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                store.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing the store file failed: {}", e.toString());
-            }
-            completer.shutdown();
-            try {
-                completer.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            stopped.complete(null);
+            shutdown();
         }
     }
 
-    /** commit applies a batch and commits it as one version; returns true if it was written. */
-    private boolean commit(List<Op> batch) {
+    /** shutdown waits for the checkpoint thread, makes a last checkpoint and closes the file. */
+    private void shutdown() {
+        checkpointer.shutdown();
+        try {
+            checkpointer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (crashed) {
+            store.closeImmediately();
+            try {
+                journal.close();
+            } catch (IOException e) {
+                // as a crash would leave it
+            }
+            completer.shutdown();
+            stopped.complete(null);
+            return;
+        }
+        try {
+            if (problem == null && !store.isClosed()) {
+                long next = journal.generation() + 1;
+                journal.rotate(next);
+                checkpoint(store, next);
+                journal.deleteBefore(next + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the last checkpoint failed; the journal will be replayed at the next start: {}", describe(e));
+        }
+        try {
+            journal.close();
+            store.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing the store file failed: {}", e.toString());
+        }
+        completer.shutdown();
+        try {
+            completer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopped.complete(null);
+    }
+
+    /**
+     * write journals a batch with one write, applies it to the maps and completes its stages;
+     * returns true if it was written. While the store has a problem every batch is refused.
+     */
+    private boolean write(List<Op> batch) {
         long began = System.nanoTime();
+        if (problem != null) {
+            complete(batch, refusal());
+            return false;
+        }
+        List<ByteBuffer> records = new ArrayList<>(batch.size());
+        for (Op op : batch) {
+            if (op.record.hasRemaining()) {
+                records.add(op.record);
+            }
+        }
+        try {
+            if (!records.isEmpty()) {
+                journal.write(records);
+                if (config.fsync() == FsyncPolicy.ALWAYS) {
+                    journal.force();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failed(e, false);
+            complete(batch, refusal());
+            return false;
+        }
         try {
             for (Op op : batch) {
                 op.apply(this);
             }
-            store.commit();
-            if (config.fsync() == FsyncPolicy.ALWAYS) {
-                store.sync();
-            }
         } catch (RuntimeException e) {
-            failed(e);
-            BrokerException refusal = new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store could not write: " + problem,
-                    null, e);
-            complete(batch, refusal);
-            return false;
+            // The journal has the batch: rebuild the maps from the file and the journal.
+            failed(e, true);
         }
         observer.storeCommit(batch.size(), System.nanoTime() - began);
-        if (problem != null) {
-            LOG.info("the store writes again");
-            problem = null;
-        }
         complete(batch, null);
         return true;
     }
 
-    /** complete hands the stages of a committed (or refused) batch to the completer thread. */
+    private BrokerException refusal() {
+        return new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store could not write: " + problem);
+    }
+
+    /** complete hands the stages of a written (or refused) batch to the completer thread. */
     private void complete(List<Op> batch, Throwable failure) {
         Op[] ops = batch.toArray(new Op[0]);
         completer.execute(() -> {
@@ -421,76 +557,96 @@ final class MvMessageStore implements MessageStore {
     }
 
     /**
-     * compact rewrites the live pages of mostly empty chunks, so their space can be reused: MVStore
-     * does this in a background thread that is off here (it would commit half-applied batches).
+     * startCheckpoint starts a journal generation and has the checkpoint thread commit what the
+     * older ones hold, then compact a slice of the file. Writes go on meanwhile: a change applied
+     * during the commit is in the new generation, and replaying it again is harmless (every
+     * record sets what it changes, so applying it twice leaves what applying it once does).
      */
-    private void compact() {
+    private void startCheckpoint() {
+        long next = journal.generation() + 1;
         try {
-            store.compact(COMPACTION_FILL_RATE, COMPACTION_WRITE_BYTES);
-        } catch (RuntimeException e) {
-            failed(e);
+            journal.rotate(next);
+        } catch (IOException e) {
+            busy.set(false);
+            failed(e, false);
+            return;
         }
-    }
-
-    /** syncInBackground forces the file to the disk for FSYNC=interval, off the writer thread. */
-    private void syncInBackground(MVStore s) {
-        try {
-            if (!s.isClosed()) {
-                s.sync();
+        MVStore s = store;
+        checkpointer.execute(() -> {
+            try {
+                checkpoint(s, next);
+                s.compact(COMPACTION_FILL_RATE, COMPACTION_WRITE_BYTES);
+            } catch (IOException | RuntimeException e) {
+                backgroundFailure = e;
+            } finally {
+                busy.set(false);
             }
-        } catch (RuntimeException e) {
-            backgroundSyncFailure = e;
-        } finally {
-            syncing.set(false);
-        }
+        });
     }
 
-    private void sync() {
+    /** forceInBackground puts the journal on the disk for FSYNC=interval, off the writer thread. */
+    private void forceInBackground() {
         try {
-            store.sync();
-        } catch (RuntimeException e) {
-            failed(e);
+            journal.force();
+        } catch (java.nio.channels.ClosedChannelException rotated) {
+            // a checkpoint started a new generation; it syncs the file that holds the older ones
+        } catch (IOException | RuntimeException e) {
+            backgroundFailure = e;
+        } finally {
+            busy.set(false);
         }
     }
 
-    /** probe tries a small write while the store has a problem, so it recovers by itself. */
+    /**
+     * probe tries a journal write and a checkpoint while the store has a problem, so it recovers by
+     * itself once the disk has room again.
+     */
     private void probe() {
         try {
-            store.<String, Long>openMap(PROBE).put("probe", System.currentTimeMillis());
-            store.commit();
+            journal.write(List.of(ByteBuffer.wrap(new byte[] {NOOP})));
+            journal.force();
+            long next = journal.generation() + 1;
+            journal.rotate(next);
+            checkpoint(store, next);
             LOG.info("the store writes again");
             problem = null;
-        } catch (RuntimeException e) {
-            failed(e);
+        } catch (IOException | RuntimeException e) {
+            failed(e, true);
         }
     }
 
-    /** failed records why a write failed and brings the file back to its last commit. */
-    private void failed(RuntimeException e) {
+    /**
+     * failed records why a write failed. With {@code rebuild} (a failed checkpoint or apply) the
+     * maps may not hold what the journal holds, so the file is opened again at its last commit and
+     * the journal replayed into it.
+     */
+    private void failed(Exception e, boolean rebuild) {
         String why = describe(e);
         if (!why.equals(problem)) {
-            LOG.error("the store cannot write to {}: {}", config.file().toAbsolutePath(), why);
+            LOG.error("the store cannot write to {}: {}", config.dataDir().toAbsolutePath(), why);
         }
         problem = why;
-        MVStore s = store;
-        if (!s.isClosed()) {
-            try {
-                s.rollback();
-                return;
-            } catch (RuntimeException rollbackFailed) {
-                s.closeImmediately();
-            }
+        if (!rebuild) {
+            return;
         }
-        // MVStore closes itself after a failed write; open the file again at its last commit.
+        // A checkpoint in progress must not touch the file while it is opened again.
+        for (int waited = 0; busy.get() && waited < 30_000; waited++) {
+            sleep(1);
+        }
+        store.closeImmediately();
         segments.clear();
         for (int attempt = 0; !closed; attempt++) {
             try {
                 store = openStore(config);
                 indexSegments();
+                replayJournal();
                 return;
-            } catch (RuntimeException reopen) {
+            } catch (IOException | RuntimeException reopen) {
                 if (attempt % 50 == 0) {
                     LOG.error("reopening the store file failed: {}", describe(reopen));
+                }
+                if (!store.isClosed()) {
+                    store.closeImmediately();
                 }
                 sleep(100);
             }
@@ -508,9 +664,41 @@ final class MvMessageStore implements MessageStore {
 
     // ---- changes, applied on the writer thread ------------------------------------------------
 
-    private void applyAppend(TopicName topic, List<Message> messages) {
+    /** applyRecord applies one journal record, as its change did when it was first written. */
+    private void applyRecord(ByteBuffer r) {
+        byte type = r.get();
+        switch (type) {
+            case NOOP -> { }
+            case APPEND -> {
+                TopicName topic = TopicName.of(string(r));
+                int n = r.getInt();
+                long[] offsets = new long[n];
+                byte[][] values = new byte[n][];
+                for (int i = 0; i < n; i++) {
+                    offsets[i] = r.getLong();
+                    values[i] = new byte[r.getInt()];
+                    r.get(values[i]);
+                }
+                applyAppend(topic, offsets, values);
+            }
+            case SAVE_GROUP -> {
+                String key = string(r);
+                byte[] bytes = new byte[r.getInt()];
+                r.get(bytes);
+                applySaveGroup(key, bytes);
+            }
+            case TRUNCATE -> applyTruncate(TopicName.of(string(r)), r.getLong());
+            case DELETE -> applyDelete(TopicName.of(string(r)));
+            default -> throw new IllegalStateException("journal record of unknown type " + type);
+        }
+    }
+
+    private void applyAppend(TopicName topic, long[] offsets, byte[][] values) {
+        if (offsets.length == 0) {
+            return;
+        }
         MVMap<String, String> extents = store.openMap(TOPICS);
-        long firstOffset = messages.get(0).offset();
+        long firstOffset = offsets[0];
         String extent = extents.get(topic.value());
         long first = firstOffset;
         if (extent != null) {
@@ -519,15 +707,21 @@ final class MvMessageStore implements MessageStore {
         }
         MVMap<Long, byte[]> map = null;
         long mapSegment = -1;
-        for (Message m : messages) {
-            long segment = m.offset() / SEGMENT;
+        for (int i = 0; i < offsets.length; i++) {
+            long segment = offsets[i] / SEGMENT;
             if (segment != mapSegment) {
                 map = segment(store, topic, segment, true);
                 mapSegment = segment;
             }
-            map.put(m.offset(), Codec.encode(m));
+            map.put(offsets[i], values[i]);
         }
-        extents.put(topic.value(), first + "," + (messages.get(messages.size() - 1).offset() + 1));
+        extents.put(topic.value(), first + "," + (offsets[offsets.length - 1] + 1));
+    }
+
+    private void applySaveGroup(String key, byte[] bytes) {
+        store.<String, byte[]>openMap(GROUPS).put(key, bytes);
+        int slash = key.indexOf('/');
+        ensureExtent(TopicName.of(key.substring(0, slash)));
     }
 
     private void applyTruncate(TopicName topic, long firstOffset) {
@@ -613,6 +807,23 @@ final class MvMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * crash stops the store as a {@code kill -9} would: the writer and the checkpoint thread stop
+     * and the file is closed without a last commit, so only the journal has the latest changes.
+     * For tests.
+     */
+    void crash() throws Exception {
+        crashed = true;
+        closed = true;
+        writer.interrupt();
+        writer.join(10_000);
+    }
+
+    /** journalFiles lists the journal's files, for tests. */
+    List<Path> journalFiles() throws IOException {
+        return journal.files();
+    }
+
     /** mapNames lists the maps in the file, for tests. */
     java.util.Set<String> mapNames() {
         return store.getMapNames();
@@ -620,6 +831,16 @@ final class MvMessageStore implements MessageStore {
 
     private static String segmentName(TopicName topic, long segment) {
         return "m:" + topic.value() + ":" + segment;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(ByteBuffer r) {
+        byte[] bytes = new byte[r.getInt()];
+        r.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static long[] parse(String extent) {

@@ -99,4 +99,57 @@ class MvMessageStoreTest {
                 () -> MvMessageStore.open(new MvStoreConfig(file.resolve("data"), FsyncPolicy.NEVER, 4), new BrokerObserver() { }));
         assertTrue(e.getMessage().startsWith("cannot create DATA_DIR"), e.getMessage());
     }
+
+    @Test
+    void whatOnlyTheJournalHoldsIsReplayedAfterACrash() throws Exception {
+        MvMessageStore store = open(new BrokerObserver() { });
+        store.append(T, messages(0, 500)).toCompletableFuture().join();
+        store.truncate(T, 100);
+        store.append(T, messages(500, 510)).toCompletableFuture().join();
+        // The writer has not reached a checkpoint (every 200 ms) for the last writes.
+        store.crash();
+        assertTrue(!store.journalFiles().isEmpty(), "the crash left no journal");
+        try (MvMessageStore reopened = open(new BrokerObserver() { })) {
+            assertEquals(List.of(new StoredTopic(T, 100, 510)), reopened.recover().topics());
+            List<Message> read = reopened.read(T, 0, 1000);
+            assertEquals(410, read.size());
+            assertEquals(messages(100, 510), read);
+        }
+    }
+
+    @Test
+    void aWriteCutShortAtTheEndOfTheJournalIsIgnored() throws Exception {
+        MvMessageStore store = open(new BrokerObserver() { });
+        store.append(T, messages(0, 20)).toCompletableFuture().join();
+        store.crash();
+        List<Path> files = store.journalFiles();
+        Path last = files.get(files.size() - 1);
+        byte[] intact = Files.readAllBytes(last);
+        // the first bytes of a record whose write a crash interrupted
+        Files.write(last, new byte[] {0, 0, 1, 0, 7, 7, 7}, java.nio.file.StandardOpenOption.APPEND);
+        try (MvMessageStore reopened = open(new BrokerObserver() { })) {
+            assertEquals(messages(0, 20), reopened.read(T, 0, 100));
+            reopened.append(T, messages(20, 25)).toCompletableFuture().join();
+            assertEquals(25, reopened.read(T, 0, 100).size());
+        }
+        assertTrue(intact.length > 0);
+        try (MvMessageStore again = open(new BrokerObserver() { })) {
+            assertEquals(messages(0, 25), again.read(T, 0, 100));
+        }
+    }
+
+    @Test
+    void checkpointsDeleteTheJournalTheFileHolds() throws Exception {
+        try (MvMessageStore store = open(new BrokerObserver() { })) {
+            for (int i = 0; i < 20; i++) {
+                store.append(T, messages(i * 100L, i * 100L + 100)).toCompletableFuture().join();
+                Thread.sleep(50);
+            }
+            Thread.sleep(3 * MvMessageStore.CHECKPOINT_MILLIS);
+            assertTrue(store.journalFiles().size() <= 2, "journal files pile up: " + store.journalFiles());
+        }
+        try (MvMessageStore reopened = open(new BrokerObserver() { })) {
+            assertEquals(2000, reopened.read(T, 0, 5000).size());
+        }
+    }
 }
