@@ -22,6 +22,7 @@ module dev.broker.core {
     uses dev.broker.spi.TransportProvider;
     uses dev.broker.spi.MessageStoreProvider;
     uses dev.broker.spi.MetricsProvider;
+    uses dev.broker.spi.AuthProvider;
 
     provides dev.broker.spi.MessageStoreProvider with dev.broker.core.internal.MemoryStoreProvider;
 }

@@ -1,6 +1,7 @@
 package dev.broker.core;
 
 import dev.broker.api.Durations;
+import dev.broker.spi.AuthSettings;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerConfig.FsyncPolicy;
 import dev.broker.spi.BrokerConfig.OverflowPolicy;
@@ -83,7 +84,15 @@ public final class Settings {
             new Setting("MAX_CONNECTIONS", "50000", "a number of connections from 1 to 10000000",
                     "Most TCP connections served at once, WebSocket ones included; more wait to be accepted."),
             new Setting("WS_ALLOWED_ORIGINS", "*", "* or a comma list of origins such as https://app.example.com,http://localhost:3000",
-                    "Browser origins that may open /ws; another gets 403. Clients that send no Origin are always allowed."));
+                    "Browser origins that may open /ws; another gets 403. Clients that send no Origin are always allowed."),
+            new Setting("AUTH_TOKENS_FILE", "", "the path of a JSON file of tokens and their rights (docs/security.md)",
+                    "Turns authentication on: clients send one of these tokens. Re-read when it changes."),
+            new Setting("AUTH_JWT_SECRET", "", "a secret of at least 32 bytes",
+                    "Turns authentication on: clients may send a JWT signed with it (HS256)."),
+            new Setting("AUTH_JWT_PUBLIC_KEY", "", "the path of a PEM file with an RSA or EC public key",
+                    "Turns authentication on: clients may send a JWT signed with its private key (RS256, ES256)."),
+            new Setting("METRICS_PUBLIC", "false", "true or false",
+                    "With authentication on, serve /metrics without a token (otherwise it needs an admin token)."));
 
     private Settings() {
     }
@@ -202,7 +211,26 @@ public final class Settings {
         int maxConnections = integer(v, "MAX_CONNECTIONS", 1, 10_000_000);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections);
+                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections, auth(v));
+    }
+
+    /** auth reads the authentication settings; the secret never appears in a message. */
+    private static AuthSettings auth(Map<String, String> v) {
+        Optional<Path> tokens = optionalPath(v, "AUTH_TOKENS_FILE");
+        Optional<Path> publicKey = optionalPath(v, "AUTH_JWT_PUBLIC_KEY");
+        String secret = v.get("AUTH_JWT_SECRET");
+        if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException("AUTH_JWT_SECRET (--auth-jwt-secret) is " + secret.length()
+                    + " characters long but must be at least 32 bytes (HS256 needs a 256-bit key)");
+        }
+        return new AuthSettings(tokens, Optional.of(secret).filter(t -> !t.isEmpty()), publicKey, bool(v, "METRICS_PUBLIC"));
+    }
+
+    private static Optional<Path> optionalPath(Map<String, String> v, String variable) {
+        if (v.get(variable).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(convert(v, variable, Path::of));
     }
 
     /** origins reads {@code *} or a comma list of {@code scheme://host[:port]} origins, lowercased. */

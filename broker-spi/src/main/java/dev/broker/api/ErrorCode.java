@@ -44,6 +44,8 @@ public enum ErrorCode {
     NOT_IMPLEMENTED("not-implemented"),
     /** FORBIDDEN: the request is understood but not allowed (for example a WebSocket from an origin not in {@code WS_ALLOWED_ORIGINS}). */
     FORBIDDEN("forbidden"),
+    /** UNAUTHORIZED: authentication is on and the request has no valid token (docs/security.md). */
+    UNAUTHORIZED("unauthorized"),
     /** NOT_FOUND: no such path. */
     NOT_FOUND("not-found"),
     /** METHOD_NOT_ALLOWED: the path exists but not with this method. */

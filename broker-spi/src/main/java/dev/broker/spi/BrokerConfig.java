@@ -40,6 +40,7 @@ import java.util.Set;
  * @param wsMaxSubscriptions the most subscriptions one WebSocket connection may hold ({@code WS_MAX_SUBSCRIPTIONS})
  * @param maxConnections     the most TCP connections the port serves at once ({@code MAX_CONNECTIONS}); more wait
  *                           to be accepted
+ * @param auth               authentication: the credentials accepted and whether {@code /metrics} is public (docs/security.md)
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
@@ -47,7 +48,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                            Optional<String> store, Set<String> transports, int storeCacheMb,
                            int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins,
                            int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions,
-                           int maxConnections) {
+                           int maxConnections, AuthSettings auth) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -95,6 +96,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(maxGroupsPerTopic >= 1, "MAX_GROUPS_PER_TOPIC must be a positive number of groups");
         require(wsMaxSubscriptions >= 1, "WS_MAX_SUBSCRIPTIONS must be a positive number of subscriptions");
         require(maxConnections >= 1, "MAX_CONNECTIONS must be a positive number of connections");
+        Objects.requireNonNull(auth, "auth");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
@@ -122,7 +124,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         this(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize, ackTimeout,
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
                 Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN),
-                DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS, DEFAULT_MAX_CONNECTIONS);
+                DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS, DEFAULT_MAX_CONNECTIONS,
+                AuthSettings.NONE);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -136,7 +139,15 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions, maxConnections);
+                wsMaxSubscriptions, maxConnections, auth);
+    }
+
+    /** withAuth returns a copy with these authentication settings. */
+    public BrokerConfig withAuth(AuthSettings newAuth) {
+        return new BrokerConfig(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
+                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
+                wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
+                wsMaxSubscriptions, maxConnections, newAuth);
     }
 
     /**

@@ -18,6 +18,12 @@ public interface BrokerContext {
     /** admin is the facade for groups, topics, statistics, browsing, redrive, deletion and health. */
     TopicAdmin admin();
 
+    /**
+     * authenticator checks clients' tokens when authentication is on (docs/security.md); empty when
+     * it is off and the broker is open to whoever reaches it.
+     */
+    java.util.Optional<Authenticator> authenticator();
+
     /** observer is where plugins report what they do (connections, slow consumers), for metrics. */
     BrokerObserver observer();
 

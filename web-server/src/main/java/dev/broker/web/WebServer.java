@@ -2,6 +2,7 @@ package dev.broker.web;
 
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
+import dev.broker.web.internal.AuthenticationHandler;
 import dev.broker.web.internal.ProblemErrorHandler;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -31,14 +32,16 @@ public final class WebServer implements AutoCloseable {
     private static final long IDLE_TIMEOUT_MS = 65_000;
 
     private final BrokerConfig config;
+    private final Access access;
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Handler> routes = new LinkedHashMap<>();
     private final ConnectionStatistics statistics = new ConnectionStatistics();
     private boolean started;
 
-    private WebServer(BrokerConfig config) {
+    private WebServer(BrokerConfig config, Access access) {
         this.config = config;
+        this.access = access;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8, 60_000);
         threads.setName("broker-web");
         this.server = new Server(threads);
@@ -59,7 +62,13 @@ public final class WebServer implements AutoCloseable {
 
     /** of returns the broker's one web server, made on first use. */
     public static WebServer of(BrokerContext context) {
-        return context.shared(WebServer.class, () -> new WebServer(context.config()));
+        return context.shared(WebServer.class, () -> new WebServer(context.config(),
+                new Access(context.authenticator(), context.config().auth().metricsPublic())));
+    }
+
+    /** access is who may do what on this server's port (docs/security.md). */
+    public Access access() {
+        return access;
     }
 
     /**
@@ -85,7 +94,7 @@ public final class WebServer implements AutoCloseable {
         }
         PathMappingsHandler mappings = new PathMappingsHandler();
         routes.forEach((spec, handler) -> mappings.addMapping(PathSpec.from(spec), handler));
-        server.setHandler(mappings);
+        server.setHandler(access.enabled() ? new AuthenticationHandler(mappings, access::open, access::authenticate) : mappings);
         try {
             server.start();
         } catch (java.io.IOException e) {

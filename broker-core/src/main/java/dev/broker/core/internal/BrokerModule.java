@@ -9,7 +9,10 @@ import dev.broker.core.StartupException;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.spi.MessageStore;
+import dev.broker.spi.AuthProvider;
+import dev.broker.spi.Authenticator;
 import dev.broker.spi.MetricsProvider;
+import java.util.Optional;
 import dev.broker.spi.Transport;
 import dev.broker.spi.TransportProvider;
 import jakarta.inject.Singleton;
@@ -23,6 +26,7 @@ import java.util.List;
  * running objects. Everything it makes is a singleton of one broker.
  */
 public final class BrokerModule extends AbstractModule {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrokerModule.class);
     private final BrokerConfig config;
     private final Plugins plugins;
 
@@ -52,6 +56,31 @@ public final class BrokerModule extends AbstractModule {
         } catch (Exception e) {
             throw new StartupException("the '" + plugins.store().name() + "' store could not open: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * authenticator is the authentication plugin's, made when the configuration turns it on; the
+     * broker says in one line at start-up which it is.
+     */
+    @Provides
+    @Singleton
+    Optional<Authenticator> authenticator(SharedObjects shared) {
+        if (!config.auth().enabled()) {
+            LOG.warn("authentication is off: anyone who reaches the port may publish, consume and administer"
+                    + " (set AUTH_TOKENS_FILE or AUTH_JWT_SECRET / AUTH_JWT_PUBLIC_KEY, docs/security.md)");
+            return Optional.empty();
+        }
+        AuthProvider p = plugins.auth().get(0);
+        Authenticator made;
+        try {
+            made = p.create(config.auth());
+        } catch (Exception e) {
+            throw new StartupException("authentication could not start: " + e.getMessage(), e);
+        }
+        shared.get(Authenticator.class, () -> made);
+        LOG.info("authentication is on: {}{}", made.description(),
+                config.auth().metricsPublic() ? "; /metrics is public" : "; /metrics needs an admin token");
+        return Optional.of(made);
     }
 
     @Provides

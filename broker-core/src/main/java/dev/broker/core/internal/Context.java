@@ -4,7 +4,9 @@ import dev.broker.api.MessageBroker;
 import dev.broker.api.TopicAdmin;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
+import dev.broker.spi.Authenticator;
 import dev.broker.spi.BrokerObserver;
+import java.util.Optional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.function.Supplier;
@@ -17,9 +19,12 @@ final class Context implements BrokerContext {
     private final TopicAdmin admin;
     private final SharedObjects shared;
     private final Observers observers;
+    private final Optional<Authenticator> authenticator;
 
     @Inject
-    Context(BrokerConfig config, MessageBroker broker, TopicAdmin admin, SharedObjects shared, Observers observers) {
+    Context(BrokerConfig config, MessageBroker broker, TopicAdmin admin, SharedObjects shared, Observers observers,
+            Optional<Authenticator> authenticator) {
+        this.authenticator = authenticator;
         this.config = config;
         this.broker = broker;
         this.admin = admin;
@@ -35,6 +40,11 @@ final class Context implements BrokerContext {
     @Override
     public void addObserver(BrokerObserver observer) {
         observers.add(observer);
+    }
+
+    @Override
+    public Optional<Authenticator> authenticator() {
+        return authenticator;
     }
 
     @Override

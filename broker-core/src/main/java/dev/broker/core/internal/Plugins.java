@@ -1,6 +1,7 @@
 package dev.broker.core.internal;
 
 import dev.broker.core.StartupException;
+import dev.broker.spi.AuthProvider;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.MessageStoreProvider;
 import dev.broker.spi.MetricsProvider;
@@ -22,10 +23,17 @@ import org.slf4j.LoggerFactory;
  * @param store      the selected store
  * @param transports the selected transports, by name
  * @param metrics    every metrics plugin found
+ * @param auth       every authentication plugin found (the first is used when authentication is on)
  */
-public record Plugins(MessageStoreProvider store, List<TransportProvider> transports, List<MetricsProvider> metrics) {
+public record Plugins(MessageStoreProvider store, List<TransportProvider> transports, List<MetricsProvider> metrics,
+                      List<AuthProvider> auth) {
     private static final Logger LOG = LoggerFactory.getLogger(Plugins.class);
     private static final String DURABLE_DEFAULT = "mvstore";
+
+    /** Plugins without an authentication plugin. */
+    public Plugins(MessageStoreProvider store, List<TransportProvider> transports, List<MetricsProvider> metrics) {
+        this(store, transports, metrics, List.of());
+    }
 
     /** select discovers the providers in the layer (and its parents) and picks the configured ones. */
     public static Plugins select(ModuleLayer layer, BrokerConfig config) {
@@ -40,11 +48,16 @@ public record Plugins(MessageStoreProvider store, List<TransportProvider> transp
         Map<String, MessageStoreProvider> stores = discover(layer, MessageStoreProvider.class, "store", MessageStoreProvider::name);
         Map<String, TransportProvider> transports = discover(layer, TransportProvider.class, "transport", TransportProvider::name);
         Map<String, MetricsProvider> metrics = discover(layer, MetricsProvider.class, "metrics", MetricsProvider::name);
+        Map<String, AuthProvider> auth = discover(layer, AuthProvider.class, "authentication", AuthProvider::name);
         // The store first: a missing store asked for by name is the error to report, even without transports.
         MessageStoreProvider store = selectStore(config, stores);
         List<TransportProvider> selected = transports.isEmpty() && !needTransport && config.transports().isEmpty()
                 ? List.of() : selectTransports(config, transports);
-        return new Plugins(store, selected, List.copyOf(metrics.values()));
+        if (config.auth().enabled() && auth.isEmpty()) {
+            throw new StartupException("authentication is configured (AUTH_TOKENS_FILE, AUTH_JWT_SECRET or"
+                    + " AUTH_JWT_PUBLIC_KEY) but no authentication plugin (auth-token) is installed");
+        }
+        return new Plugins(store, selected, List.copyOf(metrics.values()), List.copyOf(auth.values()));
     }
 
     private static MessageStoreProvider selectStore(BrokerConfig config, Map<String, MessageStoreProvider> stores) {

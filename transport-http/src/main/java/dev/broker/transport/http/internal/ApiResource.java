@@ -21,6 +21,8 @@ import dev.broker.api.TopicInfo;
 import dev.broker.api.TopicName;
 import dev.broker.api.TopicStats;
 import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.Principal;
+import dev.broker.web.Access;
 import dev.broker.web.json.JsonValues;
 import dev.broker.web.json.WireJson;
 import jakarta.ws.rs.DELETE;
@@ -51,6 +53,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.eclipse.jetty.server.Request;
 
 /**
  * ApiResource serves the HTTP API (SPEC section 4). Bodies are read only as far as a valid request
@@ -69,11 +72,30 @@ public final class ApiResource {
     private final MessageBroker broker;
     private final TopicAdmin admin;
     private final BrokerConfig config;
+    private final Access access;
 
-    ApiResource(MessageBroker broker, TopicAdmin admin, BrokerConfig config) {
+    ApiResource(MessageBroker broker, TopicAdmin admin, BrokerConfig config, Access access) {
         this.broker = broker;
         this.admin = admin;
         this.config = config;
+        this.access = access;
+    }
+
+    // ---- rights (docs/security.md) --------------------------------------------------------------
+
+    private Principal mayConsume(Request http, TopicName topic) {
+        Principal who = access.principal(http);
+        if (!who.mayConsume(topic)) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + who.name() + "' may not consume from '" + topic + "'");
+        }
+        return who;
+    }
+
+    private void mayAdminister(Request http, String what) {
+        Principal who = access.principal(http);
+        if (!who.admin()) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + who.name() + "' may not " + what + ": that needs admin");
+        }
     }
 
     // ---- consume ------------------------------------------------------------------------------
@@ -82,8 +104,8 @@ public final class ApiResource {
     @Path("consume/{topic}")
     public void consume(@PathParam("topic") String topic, @QueryParam("group") String group,
                         @QueryParam("ack") String ack, @QueryParam("wait") String wait,
-                        @Suspended AsyncResponse response) {
-        consume(response, topic, group, ack, wait, 1, got -> got.isEmpty() ? Response.noContent().build()
+                        @Context Request http, @Suspended AsyncResponse response) {
+        consume(http, response, topic, group, ack, wait, 1, got -> got.isEmpty() ? Response.noContent().build()
                 : json(200, g -> WireJson.writeMessage(g, got.get(0))));
     }
 
@@ -91,10 +113,11 @@ public final class ApiResource {
     @Path("consume/{topic}/batch")
     public void consumeBatch(@PathParam("topic") String topic, @QueryParam("group") String group,
                              @QueryParam("ack") String ack, @QueryParam("wait") String wait,
-                             @QueryParam("limit") @DefaultValue("10") String limit, @Suspended AsyncResponse response) {
+                             @QueryParam("limit") @DefaultValue("10") String limit, @Context Request http,
+                             @Suspended AsyncResponse response) {
         try {
             int n = integer("limit", limit, 1, ConsumeRequest.MAX_LIMIT);
-            consume(response, topic, group, ack, wait, n, got -> json(200, g -> {
+            consume(http, response, topic, group, ack, wait, n, got -> json(200, g -> {
                 g.writeStartArray();
                 for (Delivery d : got) {
                     WireJson.writeMessage(g, d);
@@ -106,11 +129,14 @@ public final class ApiResource {
         }
     }
 
-    private void consume(AsyncResponse response, String topic, String group, String ack, String wait, int limit,
+    private void consume(Request http, AsyncResponse response, String topic, String group, String ack, String wait, int limit,
                          Function<List<Delivery>, Response> answer) {
         CompletableFuture<List<Delivery>> pending;
+        Principal who;
         try {
-            ConsumeRequest request = new ConsumeRequest(TopicName.of(topic), group(group),
+            TopicName name = TopicName.of(topic);
+            who = mayConsume(http, name);
+            ConsumeRequest request = new ConsumeRequest(name, group(group),
                     limit, ack == null ? AckMode.AUTO : AckMode.parse(ack), waitFor(wait));
             pending = broker.consume(request).toCompletableFuture();
         } catch (BrokerException e) {
@@ -121,7 +147,11 @@ public final class ApiResource {
         response.register((ConnectionCallback) gone -> pending.cancel(false));
         pending.whenComplete((got, failure) -> {
             if (failure == null) {
-                response.resume(answer.apply(got));
+                List<Delivery> bound = new ArrayList<>(got.size());
+                for (Delivery d : got) {
+                    bound.add(access.bind(who, d));
+                }
+                response.resume(answer.apply(bound));
             } else if (!pending.isCancelled()) {
                 response.resume(problemOf(failure));
             }
@@ -133,35 +163,42 @@ public final class ApiResource {
     @POST
     @Path("ack/{topic}")
     public CompletionStage<Response> ack(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                         @Context HttpHeaders headers, InputStream body) {
+                                         @Context HttpHeaders headers, @Context Request http, InputStream body) {
         return async(() -> {
             TopicName name = TopicName.of(topic);
+            Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
-            return broker.ack(name, group(group), receipts(b)).thenApply(r -> settled("acked", r));
+            GroupName g = group(group);
+            return access.settle(who, receipts(b), rs -> broker.ack(name, g, rs)).thenApply(r -> settled("acked", r));
         });
     }
 
     @POST
     @Path("nack/{topic}")
     public CompletionStage<Response> nack(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                          @Context HttpHeaders headers, InputStream body) {
+                                          @Context HttpHeaders headers, @Context Request http, InputStream body) {
         return async(() -> {
             TopicName name = TopicName.of(topic);
+            Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of("reason", "delay"), Set.of("receipts"));
             Duration delay = b.scalars().containsKey("delay") ? duration("delay", b.scalars().get("delay")) : Duration.ZERO;
             Optional<String> reason = Optional.ofNullable(b.scalars().get("reason"));
-            return broker.nack(name, group(group), receipts(b), reason, delay).thenApply(r -> settled("nacked", r));
+            GroupName g = group(group);
+            return access.settle(who, receipts(b), rs -> broker.nack(name, g, rs, reason, delay))
+                    .thenApply(r -> settled("nacked", r));
         });
     }
 
     @POST
     @Path("extend/{topic}")
     public CompletionStage<Response> extend(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                            @Context HttpHeaders headers, InputStream body) {
+                                            @Context HttpHeaders headers, @Context Request http, InputStream body) {
         return async(() -> {
             TopicName name = TopicName.of(topic);
+            Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
-            return broker.extend(name, group(group), receipts(b)).thenApply(r -> settled("extended", r));
+            GroupName g = group(group);
+            return access.settle(who, receipts(b), rs -> broker.extend(name, g, rs)).thenApply(r -> settled("extended", r));
         });
     }
 
@@ -169,9 +206,10 @@ public final class ApiResource {
 
     @POST
     @Path("subscribe/{topic}")
-    public Response subscribe(@PathParam("topic") String topic, @Context HttpHeaders headers, InputStream body)
-            throws IOException {
+    public Response subscribe(@PathParam("topic") String topic, @Context HttpHeaders headers, @Context Request http,
+                              InputStream body) throws IOException {
         TopicName name = TopicName.of(topic);
+        mayConsume(http, name);
         JsonBodies.Body b = smallBody(headers, body, Set.of("group", "startFrom", "ackTimeout", "maxDeliveries"), Set.of());
         if (!b.scalars().containsKey("group")) {
             throw new BrokerException(ErrorCode.INVALID_PARAMETER, "name the group to create: {\"group\":\"...\"}");
@@ -196,8 +234,11 @@ public final class ApiResource {
 
     @GET
     @Path("topics")
-    public Response topics() {
-        List<TopicInfo> topics = admin.topics();
+    public Response topics(@Context Request http) {
+        Principal who = access.principal(http);
+        // A principal sees the topics it may publish to or consume from; an admin sees every one.
+        List<TopicInfo> topics = admin.topics().stream()
+                .filter(t -> who.admin() || who.mayPublish(t.name()) || who.mayConsume(t.name())).toList();
         return json(200, g -> {
             g.writeStartArray();
             for (TopicInfo t : topics) {
@@ -214,8 +255,11 @@ public final class ApiResource {
 
     @GET
     @Path("topics/{topic}/stats")
-    public Response stats(@PathParam("topic") String topic) {
+    public Response stats(@PathParam("topic") String topic, @Context Request http) {
         TopicName name = TopicName.of(topic);
+        if (!access.principal(http).admin()) {
+            mayConsume(http, name);
+        }
         TopicStats s = admin.stats(name).orElseThrow(() -> notFound(name));
         return json(200, g -> {
             g.writeStartObject();
@@ -259,8 +303,9 @@ public final class ApiResource {
     @GET
     @Path("topics/{topic}/messages")
     public Response browse(@PathParam("topic") String topic, @QueryParam("from") @DefaultValue("0") String from,
-                           @QueryParam("limit") @DefaultValue("100") String limit) {
+                           @QueryParam("limit") @DefaultValue("100") String limit, @Context Request http) {
         TopicName name = TopicName.of(topic);
+        mayConsume(http, name);
         long start = longValue("from", from);
         int n = integer("limit", limit, 1, ConsumeRequest.MAX_LIMIT);
         List<Message> messages = admin.browse(name, start, n);
@@ -275,9 +320,11 @@ public final class ApiResource {
 
     @POST
     @Path("topics/{topic}/dlq/redrive")
-    public CompletionStage<Response> redrive(@PathParam("topic") String topic, @QueryParam("group") String group) {
+    public CompletionStage<Response> redrive(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                             @Context Request http) {
         return async(() -> {
             TopicName name = TopicName.of(topic);
+            mayAdminister(http, "redrive dead letters");
             if (group == null) {
                 throw new BrokerException(ErrorCode.INVALID_PARAMETER, "name the group whose dead letters to redrive: ?group=");
             }
@@ -291,8 +338,9 @@ public final class ApiResource {
 
     @DELETE
     @Path("topics/{topic}")
-    public Response delete(@PathParam("topic") String topic) {
+    public Response delete(@PathParam("topic") String topic, @Context Request http) {
         TopicName name = TopicName.of(topic);
+        mayAdminister(http, "delete topics");
         if (!admin.delete(name)) {
             throw notFound(name);
         }

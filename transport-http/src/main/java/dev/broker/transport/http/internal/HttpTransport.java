@@ -36,9 +36,10 @@ final class HttpTransport implements Transport {
 
     HttpTransport(BrokerContext context) {
         FALSE_PROVIDER_WARNING.setLevel(java.util.logging.Level.SEVERE);
+        this.server = WebServer.of(context);
         ResourceConfig app = new ResourceConfig()
                 .setApplicationName("broker-http")
-                .registerInstances(new ApiResource(context.broker(), context.admin(), context.config()))
+                .registerInstances(new ApiResource(context.broker(), context.admin(), context.config(), server.access()))
                 .register(ProblemMappers.Broker.class)
                 .register(ProblemMappers.Web.class)
                 .register(ProblemMappers.Unexpected.class)
@@ -50,13 +51,12 @@ final class HttpTransport implements Transport {
                 .property(ServerProperties.BV_FEATURE_DISABLE, true)
                 .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         JettyHttpContainer container = new JettyHttpContainerProvider().createContainer(JettyHttpContainer.class, app);
-        this.server = WebServer.of(context);
         // Jersey reads bodies with blocking reads: it gets a request only once its whole (small)
         // body is in, read without a thread, so clients that send headers and stop hold none of
         // the server's threads; one that trickles a body in many pieces still does (docs/limits.md).
         server.route("/", new EagerContentHandler(container,
                 new EagerContentHandler.RetainedContentLoaderFactory(ApiResource.MAX_SMALL_BODY + 1L, RETAINED_CHUNKS, false)));
-        server.route(PublishHandler.PATH_SPEC, new PublishHandler(context.broker(), context.config()));
+        server.route(PublishHandler.PATH_SPEC, new PublishHandler(context.broker(), context.config(), server.access()));
     }
 
     @Override

@@ -17,6 +17,7 @@ final class Problems {
             case INVALID_TOPIC, RESERVED_TOPIC, INVALID_GROUP, INVALID_JSON, INVALID_PARAMETER, INVALID_HEADER,
                  NOT_SUBSCRIBED, INVALID_FRAME -> 400;
             case TOPIC_NOT_FOUND, GROUP_NOT_FOUND, NOT_FOUND -> 404;
+            case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;
             case GROUP_CONFLICT -> 409;
             case METHOD_NOT_ALLOWED -> 405;

@@ -6,6 +6,8 @@ import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.NewMessage;
 import dev.broker.api.TopicName;
+import dev.broker.spi.Principal;
+import dev.broker.web.Access;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.web.json.JsonValues;
 import dev.broker.web.json.Problem;
@@ -55,8 +57,11 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
     private final int maxBatchBody;
     private final boolean batchBoundByRequestSize;
 
-    PublishHandler(MessageBroker broker, BrokerConfig config) {
+    private final Access access;
+
+    PublishHandler(MessageBroker broker, BrokerConfig config, Access access) {
         this.broker = broker;
+        this.access = access;
         this.maxMessageSize = config.maxMessageSize();
         this.maxBatchSize = config.maxBatchSize();
         // The largest valid batch (every item at the size limit, with separators), but never over
@@ -83,6 +88,10 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
         }
         try {
             TopicName topic = TopicName.of(topicText);
+            Principal who = access.principal(request);
+            if (!who.mayPublish(topic)) {
+                throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + who.name() + "' may not publish to '" + topic + "'");
+            }
             requireJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             Map<String, String> headers = messageHeaders(request);
             int limit = batch ? maxBatchBody : maxMessageSize;

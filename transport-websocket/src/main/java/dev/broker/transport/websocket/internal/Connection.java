@@ -16,7 +16,9 @@ import dev.broker.api.SubscribeRequest;
 import dev.broker.api.Subscription;
 import dev.broker.api.TopicName;
 import dev.broker.api.TopicPattern;
+import dev.broker.spi.Principal;
 import dev.broker.transport.websocket.internal.FrameDecoder.FrameException;
+import dev.broker.web.Access;
 import dev.broker.web.json.WireJson;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -33,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,6 +82,11 @@ public final class Connection implements FrameHandler {
     }
 
     private final MessageBroker broker;
+    /** access binds receipts to {@link #principal}, who this connection acts for (docs/security.md). */
+    private final Access access;
+    private final Principal principal;
+    /** expiry closes the connection when its token expires; null without an expiring token. */
+    private volatile ScheduledFuture<?> expiry;
     private final Connections registry;
     private final int maxUnanswered;
     private final int rateLimit;
@@ -113,8 +121,10 @@ public final class Connection implements FrameHandler {
     private long tokensAt = System.nanoTime();
 
     Connection(MessageBroker broker, Connections registry, int maxUnanswered, int rateLimit, int maxSubscriptions,
-               long maxPendingBytes, ScheduledExecutorService timer) {
+               long maxPendingBytes, ScheduledExecutorService timer, Access access, Principal principal) {
         this.broker = broker;
+        this.access = access;
+        this.principal = principal;
         this.maxPendingBytes = maxPendingBytes;
         this.maxSubscriptions = maxSubscriptions;
         this.registry = registry;
@@ -132,6 +142,10 @@ public final class Connection implements FrameHandler {
         this.text = new StringMessageSink(s, MethodHolder.from(ON_TEXT).bindTo(this), false);
         registry.add(this);
         callback.succeeded();
+        // A connection lasts no longer than the token it was opened with (docs/security.md).
+        principal.expires().ifPresent(at -> expiry = timer.schedule(
+                () -> close(CloseStatus.POLICY_VIOLATION, "the token expired"),
+                Math.max(0, at.toEpochMilli() - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
         s.demand();
     }
 
@@ -206,6 +220,10 @@ public final class Connection implements FrameHandler {
         // Closing a group subscription gives its leases back to the group at once.
         subscriptions.values().forEach(Subscription::close);
         subscriptions.clear();
+        ScheduledFuture<?> e = expiry;
+        if (e != null) {
+            e.cancel(false);
+        }
         requests.clear();
         registry.remove(this);
         callback.succeeded();
@@ -284,6 +302,9 @@ public final class Connection implements FrameHandler {
 
     private void publish(Frame.Publish p) {
         TopicName topic = TopicName.of(p.topic());
+        if (!principal.mayPublish(topic)) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + principal.name() + "' may not publish to '" + topic + "'");
+        }
         broker.publish(topic, List.of(new NewMessage(p.data(), p.headers()))).whenComplete((stored, failure) -> {
             if (failure != null) {
                 fail(failure, p.messageId());
@@ -317,6 +338,14 @@ public final class Connection implements FrameHandler {
                 throw new BrokerException(ErrorCode.INVALID_PARAMETER, "maxInFlight must be a number, not '" + v + "'");
             }
         }).orElse(SubscribeRequest.DEFAULT_MAX_IN_FLIGHT);
+        if (!principal.mayConsume(pattern)) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + principal.name() + "' may not consume from '"
+                    + pattern.value() + "'" + (pattern.isWildcard() ? " (one consume pattern must cover the whole pattern)" : ""));
+        }
+        if (group.isPresent() && pattern.isWildcard() && !principal.admin()) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + principal.name()
+                    + "' may not join a group on the pattern '" + pattern.value() + "': groups on patterns need admin");
+        }
         SubscribeRequest request = new SubscribeRequest(pattern, group, ack, from, maxInFlight);
         String key = key(pattern.value(), s.group());
         SubscribeRequest existing = requests.get(key);
@@ -373,8 +402,11 @@ public final class Connection implements FrameHandler {
         GroupName group = s.group().map(GroupName::of).orElse(GroupName.DEFAULT);
         String receipt = s.receipt().orElseThrow(() -> new BrokerException(ErrorCode.INVALID_FRAME,
                 "an '" + s.type() + "' frame needs a 'receipt'"));
-        CompletionStage<SettleResult> result = switch (s.type()) {
-            case "ack" -> broker.ack(topic, group, List.of(receipt));
+        if (!principal.mayConsume(topic)) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + principal.name() + "' may not consume from '" + topic + "'");
+        }
+        CompletionStage<SettleResult> result = access.settle(principal, List.of(receipt), receipts -> switch (s.type()) {
+            case "ack" -> broker.ack(topic, group, receipts);
             case "nack" -> {
                 Duration delay = s.delay().map(d -> {
                     try {
@@ -383,10 +415,10 @@ public final class Connection implements FrameHandler {
                         throw new BrokerException(ErrorCode.INVALID_PARAMETER, "delay: " + e.getMessage());
                     }
                 }).orElse(Duration.ZERO);
-                yield broker.nack(topic, group, List.of(receipt), s.reason(), delay);
+                yield broker.nack(topic, group, receipts, s.reason(), delay);
             }
-            default -> broker.extend(topic, group, List.of(receipt));
-        };
+            default -> broker.extend(topic, group, receipts);
+        });
         String done = s.type().equals("ack") ? "acked" : s.type().equals("nack") ? "nacked" : "extended";
         result.whenComplete((r, failure) -> {
             if (failure != null) {
@@ -456,7 +488,7 @@ public final class Connection implements FrameHandler {
 
         @Override
         public void onMessage(Delivery d) {
-            deliver(Encoded.messageFrame(d, subscription), member);
+            deliver(Encoded.messageFrame(member ? access.bind(principal, d) : d, subscription), member);
         }
 
         @Override

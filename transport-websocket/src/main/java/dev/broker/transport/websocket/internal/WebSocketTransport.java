@@ -5,6 +5,7 @@ import dev.broker.api.MessageBroker;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.spi.Transport;
+import dev.broker.web.Access;
 import dev.broker.web.WebServer;
 import dev.broker.web.json.Problem;
 import java.net.URI;
@@ -54,6 +55,7 @@ final class WebSocketTransport implements Transport {
         MessageBroker broker = context.broker();
         BrokerConfig config = context.config();
         this.connections = new Connections(context.observer());
+        this.server = WebServer.of(context);
         // What may wait to be sent to one client, in bytes: 16 MiB, or four of the largest frames
         // (docs/websocket.md).
         long maxPendingBytes = Math.max(MIN_PENDING_BYTES, 4L * (config.maxMessageSize() + FRAME_OVERHEAD));
@@ -69,8 +71,10 @@ final class WebSocketTransport implements Transport {
                             + "' may not open " + PATH + " (WS_ALLOWED_ORIGINS)")), callback);
                     return null;
                 }
+                // The web server authenticated the upgrade request (docs/security.md).
+                Access access = server.access();
                 return new Connection(broker, connections, config.wsMaxUnanswered(), config.wsRateLimit(),
-                        config.wsMaxSubscriptions(), maxPendingBytes, timer);
+                        config.wsMaxSubscriptions(), maxPendingBytes, timer, access, access.principal(request));
             }
         };
         negotiator.setMaxTextMessageSize(config.maxMessageSize() + FRAME_OVERHEAD);
@@ -78,7 +82,6 @@ final class WebSocketTransport implements Transport {
         negotiator.setOutputBufferSize(OUTPUT_BUFFER);
         WebSocketUpgradeHandler upgrade = new WebSocketUpgradeHandler();
         upgrade.addMapping(PATH, negotiator);
-        this.server = WebServer.of(context);
         // Under a root context: the upgrade handler matches the path within a context.
         server.route(PATH, new ContextHandler(upgrade, "/"));
     }
