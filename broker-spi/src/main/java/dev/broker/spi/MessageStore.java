@@ -31,6 +31,19 @@ public interface MessageStore extends AutoCloseable {
      */
     List<Message> read(TopicName topic, long fromOffset, int limit);
 
+    /**
+     * dataBytes is the UTF-8 size of the data of the topic's stored messages in
+     * {@code [fromOffset, toOffset)}: what the core subtracts from a topic's size when it drops them.
+     * A store that can tell without decoding the messages should.
+     */
+    default long dataBytes(TopicName topic, long fromOffset, long toOffset) {
+        long bytes = 0;
+        for (Message m : read(topic, fromOffset, (int) Math.min(Integer.MAX_VALUE, toOffset - fromOffset))) {
+            bytes += m.data().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        return bytes;
+    }
+
     /** truncate drops the topic's messages below {@code firstOffset}. Dropping nothing is fine. */
     void truncate(TopicName topic, long firstOffset);
 

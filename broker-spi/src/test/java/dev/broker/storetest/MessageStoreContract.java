@@ -245,6 +245,24 @@ public abstract class MessageStoreContract {
         assertSame(originals, store.read(T, 0, originals.size()));
     }
 
+    @Test
+    void dataBytesCountsTheUtf8OfTheDataInARange() throws Exception {
+        MessageStore store = fresh();
+        List<Message> originals = tricky();
+        await(store.append(T, originals));
+        long expected = 0;
+        for (Message m : originals.subList(1, 9)) {
+            expected += m.data().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        assertEquals(expected, store.dataBytes(T, 1, 9));
+        long all = 0;
+        for (Message m : originals) {
+            all += m.data().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        assertEquals(all, store.dataBytes(T, 0, originals.size() + 5), "past the end counts nothing more");
+        assertEquals(0, store.dataBytes(T, 3, 3));
+    }
+
     /** tricky is messages whose fields a store could easily mangle. */
     protected static List<Message> tricky() {
         Map<String, String> headers = new LinkedHashMap<>();

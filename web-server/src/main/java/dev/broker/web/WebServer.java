@@ -66,6 +66,19 @@ public final class WebServer implements AutoCloseable {
                 new Access(context.authenticator(), context.config().auth().metricsPublic())));
     }
 
+    /**
+     * executor is the server's thread pool ({@code broker-web-*}): plugins run their connections'
+     * work there, not on pools of their own.
+     */
+    public java.util.concurrent.Executor executor() {
+        return server.getThreadPool();
+    }
+
+    /** bufferPool is the server's pool of network buffers, for plugins that write to connections. */
+    public org.eclipse.jetty.io.ByteBufferPool bufferPool() {
+        return server.getByteBufferPool();
+    }
+
     /** access is who may do what on this server's port (docs/security.md). */
     public Access access() {
         return access;

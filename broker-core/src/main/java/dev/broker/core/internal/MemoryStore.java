@@ -49,6 +49,15 @@ final class MemoryStore implements MessageStore {
     }
 
     @Override
+    public long dataBytes(TopicName topic, long fromOffset, long toOffset) {
+        long bytes = 0;
+        for (Message m : read(topic, fromOffset, (int) Math.min(Integer.MAX_VALUE, toOffset - fromOffset))) {
+            bytes += Utf8.length(m.data());
+        }
+        return bytes;
+    }
+
+    @Override
     public List<Message> read(TopicName topic, long fromOffset, int limit) {
         Ring ring = topics.get(topic);
         return ring == null ? List.of() : ring.read(fromOffset, limit);

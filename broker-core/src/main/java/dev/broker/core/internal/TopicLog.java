@@ -200,9 +200,7 @@ final class TopicLog {
 
     /** dropHead forgets offsets [from, to) in the groups and the store, counting what was unfinished. */
     private void dropHead(long from, long to, boolean byRetention) {
-        for (Message m : store.read(name, from, (int) Math.min(Integer.MAX_VALUE, to - from))) {
-            bytes -= Utf8.length(m.data());
-        }
+        bytes -= store.dataBytes(name, from, to);
         long unfinished = 0;
         for (GroupCursor g : groups.values()) {
             unfinished = Math.max(unfinished, g.onTruncate(from, to, storedOffset));

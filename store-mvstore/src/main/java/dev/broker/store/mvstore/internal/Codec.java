@@ -74,6 +74,18 @@ final class Codec {
         return new Message(id, topic, offset, timestamp, headers, data);
     }
 
+    /** dataLength is the UTF-8 size of an encoded message's data, read from its header alone. */
+    static int dataLength(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int at = 1 + 16 + 8;
+        int count = b.getInt(at);
+        at += 4;
+        for (int i = 0; i < 2 * count; i++) {
+            at += 4 + b.getInt(at);
+        }
+        return bytes.length - at;
+    }
+
     private static String string(ByteBuffer b) {
         int length = b.getInt();
         String s = new String(b.array(), b.position(), length, StandardCharsets.UTF_8);

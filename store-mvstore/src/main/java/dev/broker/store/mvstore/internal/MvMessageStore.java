@@ -300,6 +300,46 @@ final class MvMessageStore implements MessageStore {
     }
 
     @Override
+    public long dataBytes(TopicName topic, long fromOffset, long toOffset) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return dataBytesOnce(store, topic, fromOffset, toOffset);
+            } catch (IllegalStateException e) {
+                if (attempt == 200 || closed) {
+                    throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store cannot be read: " + e.getMessage());
+                }
+                sleep(10);
+            }
+        }
+    }
+
+    private long dataBytesOnce(MVStore s, TopicName topic, long fromOffset, long toOffset) {
+        long bytes = 0;
+        long o = fromOffset;
+        while (o < toOffset) {
+            long segment = o / SEGMENT;
+            MVMap<Long, byte[]> map = segment(s, topic, segment, false);
+            long segmentEnd = Math.min(toOffset, (segment + 1) * SEGMENT);
+            if (map != null) {
+                try {
+                    for (; o < segmentEnd; o++) {
+                        byte[] value = map.get(o);
+                        if (value != null) {
+                            bytes += Codec.dataLength(value);
+                        }
+                    }
+                } catch (IllegalStateException e) {
+                    if (!map.isClosed() || s.isClosed()) {
+                        throw e;
+                    }
+                }
+            }
+            o = segmentEnd;
+        }
+        return bytes;
+    }
+
+    @Override
     public Optional<String> problem() {
         return closed ? Optional.of("the store is closed") : Optional.ofNullable(problem);
     }

@@ -19,6 +19,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
@@ -80,7 +81,11 @@ final class WebSocketTransport implements Transport {
         negotiator.setMaxTextMessageSize(config.maxMessageSize() + FRAME_OVERHEAD);
         negotiator.setIdleTimeout(Duration.ofSeconds(IDLE_SECONDS));
         negotiator.setOutputBufferSize(OUTPUT_BUFFER);
-        WebSocketUpgradeHandler upgrade = new WebSocketUpgradeHandler();
+        // The server's thread pool and buffers: WebSocketComponents' defaults make a pool of their
+        // own, which refused every flush handed to it, so flushes ran on the thread that asked
+        // (the store's completer) with an exception each time (docs/BENCHMARKS.md).
+        WebSocketUpgradeHandler upgrade = new WebSocketUpgradeHandler(
+                new WebSocketComponents(null, null, server.bufferPool(), null, null, server.executor()));
         upgrade.addMapping(PATH, negotiator);
         // Under a root context: the upgrade handler matches the path within a context.
         server.route(PATH, new ContextHandler(upgrade, "/"));
