@@ -140,7 +140,8 @@ public final class Router implements MessageBroker, TopicAdmin {
             }
             return append(topic, batch).whenComplete((stored, failure) -> {
                 if (failure == null) {
-                    observers.published(topic, stored.size(), System.nanoTime() - received);
+                    // The topic's own name: its hash is cached, which the metrics' look-ups by name need.
+                    observers.published(stored.get(0).topic(), stored.size(), System.nanoTime() - received);
                 } else if (failure.getCause() instanceof BrokerException b) {
                     observers.rejected(topic, b.code());
                 } else if (failure instanceof BrokerException b) {

@@ -112,6 +112,13 @@ final class TopicLog {
     /** append gives the batch offsets, hands it to the store and completes once it is stored. */
     CompletionStage<List<Message>> append(List<NewMessage> batch) {
         CompletionStage<List<Message>> stored;
+        // Sized here, on the publisher's thread: the store's completer, which records the
+        // batch as stored, is one thread for every topic (docs/threading.md).
+        long batchBytes = 0;
+        for (NewMessage m : batch) {
+            batchBytes += Utf8.length(m.data());
+        }
+        long size = batchBytes;
         synchronized (this) {
             if (deleted) {
                 throw new Deleted();
@@ -134,7 +141,7 @@ final class TopicLog {
                     throw new BrokerException(ErrorCode.STORE_UNAVAILABLE,
                             "the store could not write the message: " + rootMessage(failure), null, failure);
                 }
-                stored(messages, firstBefore, evictTo);
+                stored(messages, size, firstBefore, evictTo);
                 return messages;
             });
         }
@@ -186,13 +193,11 @@ final class TopicLog {
         }
     }
 
-    private synchronized void stored(List<Message> messages, long firstBefore, long evictTo) {
+    private synchronized void stored(List<Message> messages, long size, long firstBefore, long evictTo) {
         if (evictTo > firstBefore) {
             dropHead(firstBefore, evictTo, false);
         }
-        for (Message m : messages) {
-            bytes += Utf8.length(m.data());
-        }
+        bytes += size;
         published += messages.size();
         storedOffset = messages.get(messages.size() - 1).offset() + 1;
         broadcasts.stored(messages);

@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * MvMessageStore keeps topics and groups in one MVStore file, with a journal in front of it.
  *
  * <p>Layout: each topic's messages are split into segments of {@value #SEGMENT} offsets, one map
- * per segment ({@code m:<topic>:<segment>}, offset to encoded message), so retention drops whole
+ * per segment ({@code s:<topic>:<segment>}, offset to encoded message), so retention drops whole
  * maps instead of rewriting or scanning a topic. The map {@code topics} holds each topic's first and
  * next offset; {@code groups} holds each group's progress; {@code journal} the first journal
  * generation the file does not hold yet.
@@ -78,6 +80,13 @@ final class MvMessageStore implements MessageStore {
      */
     private static final int COMPACTION_FILL_RATE = 80;
     private static final int COMPACTION_WRITE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Segment maps are typed (long offsets, byte-array records): MVStore's generic type, which
+     * the first version used ({@code m:} maps, still read), spent more time on type checks than
+     * on the data (docs/BENCHMARKS.md).
+     */
+    private static final String SEGMENT_PREFIX = "s:";
+    private static final String LEGACY_SEGMENT_PREFIX = "m:";
     private static final String TOPICS = "topics";
     private static final String GROUPS = "groups";
     private static final String JOURNAL = "journal";
@@ -92,6 +101,12 @@ final class MvMessageStore implements MessageStore {
     private final MvStoreConfig config;
     private final BrokerObserver observer;
     private volatile MVStore store;
+    /**
+     * extents and progress are the {@code topics} and {@code groups} maps of {@link #store},
+     * opened once per file (opening a map by name looks it up in MVStore's metadata).
+     */
+    private volatile MVMap<String, String> extents;
+    private volatile MVMap<String, byte[]> progress;
     private final Journal journal;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -111,7 +126,7 @@ final class MvMessageStore implements MessageStore {
         t.setDaemon(true);
         return t;
     });
-    private final ConcurrentHashMap<String, MVMap<Long, byte[]>> segments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SegmentKey, MVMap<Long, byte[]>> segments = new ConcurrentHashMap<>();
     /** Segment numbers per topic; owned by the writer thread after start-up. */
     private final Map<TopicName, TreeSet<Long>> segmentIndex = new HashMap<>();
     private volatile String problem;
@@ -142,6 +157,7 @@ final class MvMessageStore implements MessageStore {
         this.observer = observer;
         this.store = store;
         this.journal = journal;
+        openMaps(store);
         indexSegments();
         replayJournal();
         long next = Math.max(fromGeneration(), journal.generations().isEmpty() ? 1 : journal.generations().lastKey() + 1);
@@ -199,6 +215,11 @@ final class MvMessageStore implements MessageStore {
             case NEVER -> 5_000;
         });
         return store;
+    }
+
+    private void openMaps(MVStore s) {
+        extents = s.openMap(TOPICS);
+        progress = s.openMap(GROUPS);
     }
 
     /** fromGeneration is the first journal generation the store file does not hold. */
@@ -267,7 +288,7 @@ final class MvMessageStore implements MessageStore {
     }
 
     private List<Message> readOnce(MVStore s, TopicName topic, long fromOffset, int limit) {
-        String extent = s.<String, String>openMap(TOPICS).get(topic.value());
+        String extent = (s == store ? extents : s.<String, String>openMap(TOPICS)).get(topic.value());
         if (extent == null || limit <= 0) {
             return List.of();
         }
@@ -678,6 +699,7 @@ final class MvMessageStore implements MessageStore {
         for (int attempt = 0; !closed; attempt++) {
             try {
                 store = openStore(config);
+                openMaps(store);
                 indexSegments();
                 replayJournal();
                 return;
@@ -737,7 +759,6 @@ final class MvMessageStore implements MessageStore {
         if (offsets.length == 0) {
             return;
         }
-        MVMap<String, String> extents = store.openMap(TOPICS);
         long firstOffset = offsets[0];
         String extent = extents.get(topic.value());
         long first = firstOffset;
@@ -759,13 +780,12 @@ final class MvMessageStore implements MessageStore {
     }
 
     private void applySaveGroup(String key, byte[] bytes) {
-        store.<String, byte[]>openMap(GROUPS).put(key, bytes);
+        progress.put(key, bytes);
         int slash = key.indexOf('/');
         ensureExtent(TopicName.of(key.substring(0, slash)));
     }
 
     private void applyTruncate(TopicName topic, long firstOffset) {
-        MVMap<String, String> extents = store.openMap(TOPICS);
         String extent = extents.get(topic.value());
         if (extent == null) {
             return;
@@ -792,8 +812,8 @@ final class MvMessageStore implements MessageStore {
             }
             segmentIndex.remove(topic);
         }
-        store.<String, String>openMap(TOPICS).remove(topic.value());
-        MVMap<String, byte[]> groups = store.openMap(GROUPS);
+        extents.remove(topic.value());
+        MVMap<String, byte[]> groups = progress;
         String prefix = topic.value() + "/";
         for (String key : new ArrayList<>(groups.keySet())) {
             if (key.startsWith(prefix)) {
@@ -803,15 +823,15 @@ final class MvMessageStore implements MessageStore {
     }
 
     private void ensureExtent(TopicName topic) {
-        MVMap<String, String> extents = store.openMap(TOPICS);
         extents.putIfAbsent(topic.value(), "0,0");
     }
 
     private void removeSegment(TopicName topic, long segment) {
-        String name = segmentName(topic, segment);
-        segments.remove(name);
-        if (store.hasMap(name)) {
-            store.removeMap(name);
+        segments.remove(new SegmentKey(topic, segment));
+        for (String name : List.of(segmentName(topic, segment), legacySegmentName(topic, segment))) {
+            if (store.hasMap(name)) {
+                store.removeMap(name);
+            }
         }
         TreeSet<Long> index = segmentIndex.get(topic);
         if (index != null) {
@@ -819,17 +839,27 @@ final class MvMessageStore implements MessageStore {
         }
     }
 
+    /** SegmentKey names a segment map in {@link #segments} without building its name. */
+    private record SegmentKey(TopicName topic, long segment) {
+    }
+
     private MVMap<Long, byte[]> segment(MVStore s, TopicName topic, long segment, boolean create) {
-        String name = segmentName(topic, segment);
-        MVMap<Long, byte[]> map = segments.get(name);
+        SegmentKey key = new SegmentKey(topic, segment);
+        MVMap<Long, byte[]> map = segments.get(key);
         if (map != null && !map.isClosed()) {
             return map;
         }
-        if (!create && !s.hasMap(name)) {
+        String name = segmentName(topic, segment);
+        String legacy = legacySegmentName(topic, segment);
+        if (s.hasMap(name) || (create && !s.hasMap(legacy))) {
+            map = s.openMap(name, new MVMap.Builder<Long, byte[]>()
+                    .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+        } else if (s.hasMap(legacy)) {
+            map = s.openMap(legacy);
+        } else {
             return null;
         }
-        map = s.openMap(name);
-        segments.put(name, map);
+        segments.put(key, map);
         if (create) {
             segmentIndex.computeIfAbsent(topic, t -> new TreeSet<>()).add(segment);
         }
@@ -839,7 +869,7 @@ final class MvMessageStore implements MessageStore {
     private void indexSegments() {
         segmentIndex.clear();
         for (String name : store.getMapNames()) {
-            if (name.startsWith("m:")) {
+            if (name.startsWith(SEGMENT_PREFIX) || name.startsWith(LEGACY_SEGMENT_PREFIX)) {
                 int colon = name.lastIndexOf(':');
                 TopicName topic = TopicName.of(name.substring(2, colon));
                 segmentIndex.computeIfAbsent(topic, t -> new TreeSet<>()).add(Long.parseLong(name.substring(colon + 1)));
@@ -870,7 +900,11 @@ final class MvMessageStore implements MessageStore {
     }
 
     private static String segmentName(TopicName topic, long segment) {
-        return "m:" + topic.value() + ":" + segment;
+        return SEGMENT_PREFIX + topic.value() + ":" + segment;
+    }
+
+    private static String legacySegmentName(TopicName topic, long segment) {
+        return LEGACY_SEGMENT_PREFIX + topic.value() + ":" + segment;
     }
 
     private static byte[] utf8(String s) {

@@ -51,7 +51,7 @@ class MvMessageStoreTest {
             // An append after the truncation completes only once the truncation is written (one queue).
             store.append(T, messages(n, n + 1)).toCompletableFuture().join();
             assertEquals(MvMessageStore.SEGMENT * 2L + 5, store.read(T, 0, 1).get(0).offset());
-            long maps = store.mapNames().stream().filter(name -> name.startsWith("m:orders:")).count();
+            long maps = store.mapNames().stream().filter(name -> name.startsWith("s:orders:")).count();
             assertEquals(2, maps, "segments wholly below the first offset are dropped, the others kept");
         }
         try (MvMessageStore reopened = open(new BrokerObserver() { })) {
@@ -150,6 +150,32 @@ class MvMessageStoreTest {
         }
         try (MvMessageStore reopened = open(new BrokerObserver() { })) {
             assertEquals(2000, reopened.read(T, 0, 5000).size());
+        }
+    }
+
+    @Test
+    void segmentsWrittenByTheFirstVersionAreStillRead() throws Exception {
+        // The first version kept messages in maps of MVStore's generic type, named m:<topic>:<segment>.
+        List<Message> old = messages(0, 10);
+        try (org.h2.mvstore.MVStore s = new org.h2.mvstore.MVStore.Builder()
+                .fileName(dir.resolve(MvStoreConfig.FILE_NAME).toString()).open()) {
+            org.h2.mvstore.MVMap<Long, byte[]> segment = s.openMap("m:orders:0");
+            for (Message m : old) {
+                segment.put(m.offset(), Codec.encode(m));
+            }
+            s.<String, String>openMap("topics").put("orders", "0,10");
+            s.commit();
+        }
+        try (MvMessageStore store = open(new BrokerObserver() { })) {
+            assertEquals(old, store.read(T, 0, 100));
+            store.append(T, messages(10, 12)).toCompletableFuture().join();
+            assertEquals(messages(0, 12), store.read(T, 0, 100));
+            store.truncate(T, 5);
+            store.append(T, messages(12, 13)).toCompletableFuture().join();
+            assertEquals(messages(5, 13), store.read(T, 0, 100));
+        }
+        try (MvMessageStore reopened = open(new BrokerObserver() { })) {
+            assertEquals(messages(5, 13), reopened.read(T, 0, 100));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.broker.transport.websocket.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.broker.api.AckMode;
 import dev.broker.api.BrokerException;
 import dev.broker.api.Delivery;
@@ -24,6 +25,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -310,20 +312,25 @@ public final class Connection implements FrameHandler {
                 fail(failure, p.messageId());
                 return;
             }
-            Message m = stored.get(0);
-            reply(WireJson.bytes(g -> {
-                g.writeStartObject();
-                g.writeStringField("type", "published");
-                if (p.messageId().isPresent()) {
-                    g.writeStringField("messageId", p.messageId().get());
-                }
-                g.writeStringField("id", m.id().toString());
-                g.writeStringField("topic", m.topic().value());
-                g.writeNumberField("offset", m.offset());
-                g.writeStringField("timestamp", WireJson.timestamp(m.timestamp()));
-                g.writeEndObject();
-            }));
+            reply(publishedFrame(p.messageId(), stored.get(0)));
         });
+    }
+
+    /**
+     * publishedFrame is the reply to a publish, written without a JSON generator: it is made for
+     * every message a client publishes, on the store's completer thread, where making a generator
+     * cost more than the rest of the reply (docs/BENCHMARKS.md). Topic names, ids, offsets and
+     * timestamps need no escaping; the client's {@code messageId} is escaped.
+     */
+    static byte[] publishedFrame(Optional<String> messageId, Message m) {
+        StringBuilder b = new StringBuilder(192).append("{\"type\":\"published\"");
+        if (messageId.isPresent()) {
+            b.append(",\"messageId\":\"").append(JsonStringEncoder.getInstance().quoteAsString(messageId.get())).append('"');
+        }
+        b.append(",\"id\":\"").append(m.id()).append("\",\"topic\":\"").append(m.topic().value())
+                .append("\",\"offset\":").append(m.offset())
+                .append(",\"timestamp\":\"").append(WireJson.timestamp(m.timestamp())).append("\"}");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void subscribe(Frame.Subscribe s) {
