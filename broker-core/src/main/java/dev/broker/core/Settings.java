@@ -3,6 +3,7 @@ package dev.broker.core;
 import dev.broker.api.Durations;
 import dev.broker.spi.AuthSettings;
 import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.TlsSettings;
 import dev.broker.spi.BrokerConfig.FsyncPolicy;
 import dev.broker.spi.BrokerConfig.OverflowPolicy;
 import java.net.URI;
@@ -92,7 +93,11 @@ public final class Settings {
             new Setting("AUTH_JWT_PUBLIC_KEY", "", "the path of a PEM file with an RSA or EC public key",
                     "Turns authentication on: clients may send a JWT signed with its private key (RS256, ES256)."),
             new Setting("METRICS_PUBLIC", "false", "true or false",
-                    "With authentication on, serve /metrics without a token (otherwise it needs an admin token)."));
+                    "With authentication on, serve /metrics without a token (otherwise it needs an admin token)."),
+            new Setting("TLS_KEYSTORE", "", "the path of a PKCS12 file with the server's key and certificate chain",
+                    "Serves HTTPS and WSS on PORT instead of HTTP; the file is re-read when it changes."),
+            new Setting("TLS_KEYSTORE_PASSWORD", "", "the keystore's password",
+                    "The password of TLS_KEYSTORE (and of its key)."));
 
     private Settings() {
     }
@@ -211,7 +216,41 @@ public final class Settings {
         int maxConnections = integer(v, "MAX_CONNECTIONS", 1, 10_000_000);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections, auth(v));
+                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections, auth(v), tls(v));
+    }
+
+    /**
+     * tls reads the TLS settings and opens the keystore once, so that a missing file, a wrong
+     * password or a keystore without a key stops start-up with one line (the password never in it).
+     */
+    private static TlsSettings tls(Map<String, String> v) {
+        Optional<Path> keystore = optionalPath(v, "TLS_KEYSTORE");
+        String password = v.get("TLS_KEYSTORE_PASSWORD");
+        if (keystore.isEmpty()) {
+            if (!password.isEmpty()) {
+                throw new ConfigException("TLS_KEYSTORE_PASSWORD is set but TLS_KEYSTORE is not: name the PKCS12 file");
+            }
+            return TlsSettings.NONE;
+        }
+        Path file = keystore.get();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(in, password.toCharArray());
+            boolean hasKey = false;
+            for (String alias : java.util.Collections.list(ks.aliases())) {
+                hasKey |= ks.isKeyEntry(alias);
+            }
+            if (!hasKey) {
+                throw new ConfigException("TLS_KEYSTORE " + file + " holds no private key: make it with"
+                        + " 'openssl pkcs12 -export -in cert.pem -inkey key.pem -out " + file.getFileName() + "'");
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("TLS_KEYSTORE " + file + " does not exist");
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new ConfigException("TLS_KEYSTORE " + file + " cannot be read as PKCS12 with TLS_KEYSTORE_PASSWORD: "
+                    + (e.getCause() instanceof java.security.UnrecoverableKeyException ? "wrong password" : e.getMessage()));
+        }
+        return new TlsSettings(keystore, password);
     }
 
     /** auth reads the authentication settings; the secret never appears in a message. */

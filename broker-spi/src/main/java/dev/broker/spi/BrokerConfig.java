@@ -41,6 +41,7 @@ import java.util.Set;
  * @param maxConnections     the most TCP connections the port serves at once ({@code MAX_CONNECTIONS}); more wait
  *                           to be accepted
  * @param auth               authentication: the credentials accepted and whether {@code /metrics} is public (docs/security.md)
+ * @param tls                the keystore of HTTPS and WSS on {@code PORT}, if any (docs/security.md)
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
@@ -48,7 +49,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                            Optional<String> store, Set<String> transports, int storeCacheMb,
                            int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins,
                            int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions,
-                           int maxConnections, AuthSettings auth) {
+                           int maxConnections, AuthSettings auth, TlsSettings tls) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -97,6 +98,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(wsMaxSubscriptions >= 1, "WS_MAX_SUBSCRIPTIONS must be a positive number of subscriptions");
         require(maxConnections >= 1, "MAX_CONNECTIONS must be a positive number of connections");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(tls, "tls");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
@@ -125,7 +127,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
                 Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN),
                 DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS, DEFAULT_MAX_CONNECTIONS,
-                AuthSettings.NONE);
+                AuthSettings.NONE, TlsSettings.NONE);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -139,7 +141,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions, maxConnections, auth);
+                wsMaxSubscriptions, maxConnections, auth, tls);
     }
 
     /** withAuth returns a copy with these authentication settings. */
@@ -147,7 +149,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions, maxConnections, newAuth);
+                wsMaxSubscriptions, maxConnections, newAuth, tls);
     }
 
     /**

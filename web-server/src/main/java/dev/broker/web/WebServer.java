@@ -7,15 +7,20 @@ import dev.broker.web.internal.ProblemErrorHandler;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.ssl.KeyStoreScanner;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +35,8 @@ public final class WebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
     /** IDLE_TIMEOUT_MS outlasts the longest long-poll (30 s), so a waiting client is not cut off. */
     private static final long IDLE_TIMEOUT_MS = 65_000;
+    /** KEYSTORE_SCAN_SECONDS is how often a changed TLS keystore is noticed (certificate rotation). */
+    private static final int KEYSTORE_SCAN_SECONDS = 1;
 
     private final BrokerConfig config;
     private final Access access;
@@ -48,7 +55,24 @@ public final class WebServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
-        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        if (config.tls().enabled()) {
+            // HTTPS and WSS only on PORT; the keystore is re-read when it changes (docs/security.md).
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStorePath(config.tls().keystore().get().toAbsolutePath().toString());
+            tls.setKeyStoreType("PKCS12");
+            tls.setKeyStorePassword(config.tls().password());
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // Clients may reach the broker by an address the certificate does not name (a pod IP).
+            secure.setSniHostCheck(false);
+            http.addCustomizer(secure);
+            this.connector = new ServerConnector(server, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(http));
+            KeyStoreScanner rotation = new KeyStoreScanner(tls);
+            rotation.setScanInterval(KEYSTORE_SCAN_SECONDS);
+            server.addBean(rotation);
+        } else {
+            this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.addBean(statistics);
@@ -131,10 +155,14 @@ public final class WebServer implements AutoCloseable {
         return statistics.getConnections();
     }
 
-    /** uri is the address of a path on this server, for a scheme such as {@code http} or {@code ws}. */
+    /**
+     * uri is the address of a path on this server, for a scheme such as {@code http} or
+     * {@code ws}: {@code https} and {@code wss} when the port speaks TLS.
+     */
     public URI uri(String scheme, String path) {
         String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
-        return URI.create(scheme + "://" + host + ":" + port() + path);
+        String s = !config.tls().enabled() ? scheme : scheme.equals("http") ? "https" : scheme.equals("ws") ? "wss" : scheme;
+        return URI.create(s + "://" + host + ":" + port() + path);
     }
 
     @Override
