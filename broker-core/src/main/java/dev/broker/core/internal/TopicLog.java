@@ -284,7 +284,17 @@ final class TopicLog {
         if (offsets.isEmpty()) {
             return List.of();
         }
-        Map<Long, Message> messages = read(offsets);
+        // One hand-out carries at most MAX_REQUEST_SIZE bytes of data (but always one message):
+        // a batch of large messages must not be read into memory whole (docs/limits.md). Only a
+        // batch whose largest possible size is over the bound is counted; the offsets past the
+        // bound are left untouched for the next hand-out.
+        Map<Long, Message> messages;
+        if ((long) offsets.size() * config.maxMessageSize() > config.maxRequestSize()) {
+            messages = new HashMap<>();
+            offsets = offsets.subList(0, readWithin(offsets, config.maxRequestSize(), messages));
+        } else {
+            messages = read(offsets);
+        }
         List<Delivery> out = new ArrayList<>(offsets.size());
         Optional<GroupName> group = Optional.of(g.name);
         int redelivered = 0;
@@ -340,6 +350,32 @@ final class TopicLog {
             router.observers.redelivered(name, g.name, redelivered);
         }
         return out;
+    }
+
+    /**
+     * readWithin reads the (ascending) offsets into {@code into} in order, until their data would
+     * pass {@code maxBytes} (the first message always fits), and returns how many of the offsets
+     * it covered: those read, and those gone from the store among them.
+     */
+    private int readWithin(List<Long> offsets, long maxBytes, Map<Long, Message> into) {
+        long bytes = 0;
+        int i = 0;
+        while (i < offsets.size()) {
+            int j = i + 1;
+            while (j < offsets.size() && j - i < BROWSE_CHUNK && offsets.get(j) == offsets.get(j - 1) + 1) {
+                j++;
+            }
+            for (Message m : store.read(name, offsets.get(i), j - i)) {
+                long size = Utf8.length(m.data());
+                if (!into.isEmpty() && bytes + size > maxBytes) {
+                    return offsets.indexOf(m.offset());
+                }
+                bytes += size;
+                into.put(m.offset(), m);
+            }
+            i = j;
+        }
+        return offsets.size();
     }
 
     private Map<Long, Message> read(List<Long> offsets) {
