@@ -21,9 +21,6 @@ import dev.broker.spi.Principal;
 import dev.broker.transport.websocket.internal.FrameDecoder.FrameException;
 import dev.broker.web.Access;
 import dev.broker.web.json.WireJson;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,8 +43,6 @@ import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.messages.StringMessageSink;
-import org.eclipse.jetty.websocket.core.util.MethodHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,17 +67,6 @@ public final class Connection implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** MAX_PENDING is how many frames may wait to be sent to one client; {@link #maxPendingBytes} bounds their bytes. */
     static final int MAX_PENDING = 4096;
-    private static final MethodHandle ON_TEXT;
-
-    static {
-        try {
-            ON_TEXT = MethodHandles.lookup().findVirtual(Connection.class, "onText",
-                    MethodType.methodType(void.class, String.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final MessageBroker broker;
     /** access binds receipts to {@link #principal}, who this connection acts for (docs/security.md). */
     private final Access access;
@@ -116,7 +100,7 @@ public final class Connection implements FrameHandler {
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicBoolean flushRequested = new AtomicBoolean();
     private volatile CoreSession session;
-    private StringMessageSink text;
+    private TextMessage text;
     /** Read by the reading thread only (or the timer that resumes it while reading stops). */
     private boolean inBinaryMessage;
     private double tokens;
@@ -141,7 +125,7 @@ public final class Connection implements FrameHandler {
     @Override
     public void onOpen(CoreSession s, Callback callback) {
         this.session = s;
-        this.text = new StringMessageSink(s, MethodHolder.from(ON_TEXT).bindTo(this), false);
+        this.text = new TextMessage((int) Math.min(Integer.MAX_VALUE, s.getMaxTextMessageSize()));
         registry.add(this);
         callback.succeeded();
         // A connection lasts no longer than the token it was opened with (docs/security.md).
@@ -183,19 +167,21 @@ public final class Connection implements FrameHandler {
 
     /** text hands a text frame to the sink, which calls {@link #onText} with a whole message. */
     private void text(org.eclipse.jetty.websocket.core.Frame frame, Callback callback) {
-        AtomicBoolean ok = new AtomicBoolean();
-        // A message over the limit fails the callback, and Jetty closes the connection with 1009.
-        text.accept(frame, Callback.from(() -> {
-            ok.set(true);
-            callback.succeeded();
-        }, callback::failed));
-        if (!ok.get()) {
+        byte[] whole;
+        try {
+            whole = text.add(frame.getPayload(), frame.isFin());
+        } catch (RuntimeException tooLargeOrNotUtf8) {
+            // Jetty closes the connection: 1009 for a message over the limit, 1007 for one not UTF-8.
+            callback.failed(tooLargeOrNotUtf8);
             return;
         }
-        // The sink asks for the rest of a fragmented message itself; after a whole one, we decide.
-        if (frame.isFin()) {
-            readNext();
+        callback.succeeded();
+        if (whole == null) {
+            session.demand(); // the rest of a fragmented message
+            return;
         }
+        onText(whole);
+        readNext();
     }
 
     /** binary skips a binary message without keeping it, and answers it with an error frame. */
@@ -274,8 +260,8 @@ public final class Connection implements FrameHandler {
 
     // ---- frames from the client ---------------------------------------------------------------
 
-    /** onText acts on one whole text message; called by the sink on the reading thread. */
-    void onText(String text) {
+    /** onText acts on one whole text message (UTF-8 JSON); called on the reading thread. */
+    void onText(byte[] text) {
         unanswered.incrementAndGet(); // every frame gets exactly one reply: its answer or an error
         Frame frame;
         try {

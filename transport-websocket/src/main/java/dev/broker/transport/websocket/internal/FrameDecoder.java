@@ -36,7 +36,11 @@ final class FrameDecoder {
     }
 
     static Frame decode(String text) throws FrameException {
-        byte[] json = text.getBytes(StandardCharsets.UTF_8);
+        return decode(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** decode reads a frame from the UTF-8 bytes of a text message. */
+    static Frame decode(byte[] json) throws FrameException {
         Map<String, String> strings = new LinkedHashMap<>();
         Map<String, String> headers = new LinkedHashMap<>();
         String data = null;

@@ -3,7 +3,9 @@ package dev.broker.transport.websocket.internal;
 import static dev.broker.transport.websocket.internal.Json.raw;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,5 +73,32 @@ class AbuseTest {
             next.send("type", "publish", "topic", topic, "data", raw("1"));
             assertEquals(0L, next.next("published").get("offset"), "the broker serves others, and stored nothing of the huge frame");
         }
+    }
+
+    @Test
+    void aMessageInSeveralFramesIsOneMessageAndOneNotUtf8Closes1007() throws Exception {
+        String topic = TestBroker.topic("frag");
+        byte[] whole = Json.object("type", "publish", "topic", topic, "data", raw("{\"s\":\"d\u00e9j\u00e0 \ud83c\udf89\"}"),
+                "messageId", "in-three").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int a = 10;
+        int b = whole.length - 3; // inside the emoji's four bytes: frames split characters too
+        try (RawWebSocket client = new RawWebSocket(broker.ws, true, true)) {
+            java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+            frames.writeBytes(RawWebSocket.frame(0x01, java.util.Arrays.copyOfRange(whole, 0, a)));
+            frames.writeBytes(RawWebSocket.frame(0x00, java.util.Arrays.copyOfRange(whole, a, b)));
+            frames.writeBytes(RawWebSocket.frame(0x80, java.util.Arrays.copyOfRange(whole, b, whole.length)));
+            client.write(frames.toByteArray());
+            client.startReading();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (client.texts.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            String reply = client.texts.poll();
+            assertTrue(reply != null && reply.contains("\"published\"") && reply.contains("in-three"), String.valueOf(reply));
+            client.write(RawWebSocket.frame(0x81, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}));
+            assertEquals(1007, client.closed.get(10, java.util.concurrent.TimeUnit.SECONDS).code());
+        }
+        assertEquals(List.of("{\"s\":\"d\u00e9j\u00e0 \ud83c\udf89\"}"),
+                broker.broker.admin().browse(dev.broker.api.TopicName.of(topic), 0, 10).stream().map(m -> m.data()).toList());
     }
 }

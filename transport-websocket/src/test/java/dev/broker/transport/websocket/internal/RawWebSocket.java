@@ -73,9 +73,13 @@ final class RawWebSocket implements AutoCloseable {
 
     /** textFrame encodes one masked text frame, as a client must send it. */
     static byte[] textFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        return frame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** frame encodes one masked frame: {@code first} is the FIN bit and opcode byte (0x81 a whole text frame). */
+    static byte[] frame(int first, byte[] payload) {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-        f.write(0x81);
+        f.write(first);
         if (payload.length < 126) {
             f.write(0x80 | payload.length);
         } else if (payload.length < 65536) {
