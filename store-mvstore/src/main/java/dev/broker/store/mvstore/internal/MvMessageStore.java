@@ -414,7 +414,8 @@ final class MvMessageStore implements MessageStore {
         enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
-                s.applyTruncate(topic, firstOffset);
+                // Applied once per batch and topic, after the batch's other changes (see write).
+                s.pendingTruncates.merge(topic, firstOffset, Math::max);
             }
         });
     }
@@ -427,6 +428,7 @@ final class MvMessageStore implements MessageStore {
         enqueue(new Op(record.flip()) {
             @Override
             void apply(MvMessageStore s) {
+                s.pendingTruncates.remove(topic); // deleted with the topic; later ones are added after
                 s.applyDelete(topic);
             }
         });
@@ -590,6 +592,7 @@ final class MvMessageStore implements MessageStore {
             for (Op op : batch) {
                 op.apply(this);
             }
+            applyPendingTruncates();
         } catch (RuntimeException e) {
             // The journal has the batch: rebuild the maps from the file and the journal.
             failed(e, true);
@@ -687,6 +690,7 @@ final class MvMessageStore implements MessageStore {
             LOG.error("the store cannot write to {}: {}", config.dataDir().toAbsolutePath(), why);
         }
         problem = why;
+        pendingTruncates.clear();
         if (!rebuild) {
             return;
         }
@@ -726,6 +730,23 @@ final class MvMessageStore implements MessageStore {
 
     // ---- changes, applied on the writer thread ------------------------------------------------
 
+    /**
+     * pendingTruncates holds a batch's truncations, the highest first offset per topic: a full
+     * topic truncates once per publish, and applying each one cost a fifth of the writer's time
+     * (docs/BENCHMARKS.md). Truncating after the batch's appends leaves what truncating in turn
+     * would: the first offset is the highest asked for, and the next offset the highest written;
+     * but a truncation that empties the topic lands before the next append to it, and one queued
+     * before a delete is dropped with the topic. Writer thread only.
+     */
+    private final Map<TopicName, Long> pendingTruncates = new HashMap<>();
+
+    private void applyPendingTruncates() {
+        if (!pendingTruncates.isEmpty()) {
+            pendingTruncates.forEach(this::applyTruncate);
+            pendingTruncates.clear();
+        }
+    }
+
     /** applyRecord applies one journal record, as its change did when it was first written. */
     private void applyRecord(ByteBuffer r) {
         byte type = r.get();
@@ -761,6 +782,14 @@ final class MvMessageStore implements MessageStore {
         }
         long firstOffset = offsets[0];
         String extent = extents.get(topic.value());
+        Long pending = pendingTruncates.get(topic);
+        if (pending != null && extent != null && pending >= parse(extent)[1]) {
+            // A truncation to the end (or past it) empties the topic, and an append to an empty
+            // topic may start at a later offset: that one must land first.
+            pendingTruncates.remove(topic);
+            applyTruncate(topic, pending);
+            extent = extents.get(topic.value());
+        }
         long first = firstOffset;
         if (extent != null) {
             long[] ext = parse(extent);

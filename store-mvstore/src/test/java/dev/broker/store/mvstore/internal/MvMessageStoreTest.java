@@ -178,4 +178,25 @@ class MvMessageStoreTest {
             assertEquals(messages(5, 13), reopened.read(T, 0, 100));
         }
     }
+
+    @Test
+    void truncationsOfOneBatchLandAfterItsAppendsButNeverAfterADelete() throws Exception {
+        try (MvMessageStore store = open(new BrokerObserver() { })) {
+            store.append(T, messages(0, 10)).toCompletableFuture().join();
+            // Queued back to back, these are most likely one batch of the writer.
+            store.truncate(T, 4);
+            CompletableFuture<Void> more = store.append(T, messages(10, 12)).toCompletableFuture();
+            store.truncate(T, 6);
+            more.join();
+            store.append(T, messages(12, 13)).toCompletableFuture().join();
+            assertEquals(messages(6, 13), store.read(T, 0, 100));
+            store.truncate(T, 11);
+            store.delete(T);
+            store.append(T, messages(0, 3)).toCompletableFuture().join();
+            assertEquals(messages(0, 3), store.read(T, 0, 100), "a truncation queued before the delete does not reach the new topic");
+        }
+        try (MvMessageStore reopened = open(new BrokerObserver() { })) {
+            assertEquals(messages(0, 3), reopened.read(T, 0, 100));
+        }
+    }
 }
