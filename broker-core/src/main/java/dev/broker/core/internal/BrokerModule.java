@@ -66,6 +66,9 @@ public final class BrokerModule extends AbstractModule {
     @Singleton
     Optional<Authenticator> authenticator(SharedObjects shared) {
         if (!config.auth().enabled()) {
+            if (plugins.transports().isEmpty()) {
+                return Optional.empty(); // embedded without a port: nobody to let in
+            }
             LOG.warn("authentication is off: anyone who reaches the port may publish, consume and administer"
                     + " (set AUTH_TOKENS_FILE or AUTH_JWT_SECRET / AUTH_JWT_PUBLIC_KEY, docs/security.md)");
             return Optional.empty();
