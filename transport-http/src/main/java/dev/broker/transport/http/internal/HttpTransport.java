@@ -54,8 +54,8 @@ final class HttpTransport implements Transport {
         // Jersey reads bodies with blocking reads: it gets a request only once its whole (small)
         // body is in, read without a thread, so clients that send headers and stop hold none of
         // the server's threads; one that trickles a body in many pieces still does (docs/limits.md).
-        server.route("/", new EagerContentHandler(container,
-                new EagerContentHandler.RetainedContentLoaderFactory(ApiResource.MAX_SMALL_BODY + 1L, RETAINED_CHUNKS, false)));
+        server.route("/", new ValidTargetHandler(new EagerContentHandler(container,
+                new EagerContentHandler.RetainedContentLoaderFactory(ApiResource.MAX_SMALL_BODY + 1L, RETAINED_CHUNKS, false))));
         server.route(PublishHandler.PATH_SPEC, new PublishHandler(context.broker(), context.config(), server.access()));
     }
 

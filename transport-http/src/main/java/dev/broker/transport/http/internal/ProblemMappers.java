@@ -63,6 +63,14 @@ final class ProblemMappers {
             if (e instanceof CompletionException c && c.getCause() instanceof BrokerException b) {
                 return Problems.of(b);
             }
+            // A body that cannot be read (a malformed chunked encoding, a body shorter than its
+            // Content-Length) is the client's fault: 400, not 500 (found by HttpFuzzTest).
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof org.eclipse.jetty.http.BadMessageException || t instanceof java.io.IOException) {
+                    String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                    return Problems.of(new BrokerException(ErrorCode.INVALID_JSON, "the body could not be read: " + why));
+                }
+            }
             LOG.error("request failed", e);
             return Response.status(500).type(Problem.MEDIA_TYPE)
                     .entity(Problem.json(ErrorCode.INTERNAL_ERROR, 500, "the broker failed to handle the request; see its log"))

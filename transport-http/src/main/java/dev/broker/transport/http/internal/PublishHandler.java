@@ -118,7 +118,7 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
                 } catch (RuntimeException e) {
                     fail(response, callback, e);
                 }
-            }, failure -> fail(response, callback, failure), () -> fail(response, callback, tooLarge(batch, limit)));
+            }, failure -> fail(response, callback, unreadable(failure)), () -> fail(response, callback, tooLarge(batch, limit)));
         } catch (RuntimeException e) {
             fail(response, callback, e);
         }
@@ -241,6 +241,15 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * unreadable is the answer to a body that could not be read: a malformed chunked encoding, a
+     * body shorter than its Content-Length. The client's fault, so 400, not 500 (found by HttpFuzzTest).
+     */
+    private static BrokerException unreadable(Throwable failure) {
+        String why = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        return new BrokerException(ErrorCode.INVALID_JSON, "the body could not be read: " + why);
     }
 
     private static void fail(Response response, Callback callback, Throwable failure) {
