@@ -16,15 +16,24 @@ import java.util.Objects;
  * @param floor              every offset below it is finished
  * @param finishedAbove      offsets at or above the floor that are finished too (acked out of order), ascending
  * @param deadLetterPosition how far into {@code dlq.{topic}} the group's dead letters have been redriven
+ * @param holdsBack          whether the group keeps a full topic from dropping what it has not finished under
+ *                           {@code OVERFLOW_POLICY=reject}: every group but those made by a wildcard subscription
+ *                           (docs/decisions/0006-groups-and-dead-letters.md)
  */
 public record StoredGroup(TopicName topic, GroupName group, GroupSettings settings, long floor, long[] finishedAbove,
-                          long deadLetterPosition) {
+                          long deadLetterPosition, boolean holdsBack) {
     /** Creates the record; the array is copied. */
     public StoredGroup {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(settings, "settings");
         finishedAbove = finishedAbove.clone();
+    }
+
+    /** A group that holds back a full topic, as every group did before groups of wildcard subscriptions. */
+    public StoredGroup(TopicName topic, GroupName group, GroupSettings settings, long floor, long[] finishedAbove,
+                       long deadLetterPosition) {
+        this(topic, group, settings, floor, finishedAbove, deadLetterPosition, true);
     }
 
     @Override
@@ -36,7 +45,7 @@ public record StoredGroup(TopicName topic, GroupName group, GroupSettings settin
     public boolean equals(Object o) {
         return o instanceof StoredGroup g && topic.equals(g.topic) && group.equals(g.group) && settings.equals(g.settings)
                 && floor == g.floor && Arrays.equals(finishedAbove, g.finishedAbove)
-                && deadLetterPosition == g.deadLetterPosition;
+                && deadLetterPosition == g.deadLetterPosition && holdsBack == g.holdsBack;
     }
 
     @Override
@@ -47,6 +56,6 @@ public record StoredGroup(TopicName topic, GroupName group, GroupSettings settin
     @Override
     public String toString() {
         return "StoredGroup[" + topic + "/" + group + " floor=" + floor + " finishedAbove=" + Arrays.toString(finishedAbove)
-                + " deadLetterPosition=" + deadLetterPosition + "]";
+                + " deadLetterPosition=" + deadLetterPosition + " holdsBack=" + holdsBack + "]";
     }
 }

@@ -464,7 +464,7 @@ public abstract class MessageStoreContract {
         MessageStore store = fresh();
         List<StoredGroup> groups = List.of(
                 new StoredGroup(T, GroupName.of("a"), new GroupSettings(StartFrom.LATEST, Duration.ofMillis(1), 1), 0,
-                        new long[0], 0),
+                        new long[0], 0, false), // a group of a wildcard subscription
                 new StoredGroup(T, GroupName.of("b"), new GroupSettings(new StartFrom.AtOffset(123_456_789_012L),
                         Duration.ofHours(12), 1000), Long.MAX_VALUE / 2, new long[] {Long.MAX_VALUE / 2 + 2, Long.MAX_VALUE / 2 + 9},
                         Long.MAX_VALUE / 4),

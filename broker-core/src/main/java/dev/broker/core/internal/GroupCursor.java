@@ -41,6 +41,12 @@ final class GroupCursor {
     final Map<Long, Attempts> attempts = new HashMap<>();
     final Set<Long> deadLettering = new HashSet<>();
     long deadLetterPosition;
+    /**
+     * holdsBack says the group keeps a full topic from dropping what it has not finished (under
+     * OVERFLOW_POLICY=reject): every group but one made by a wildcard subscription, until it is
+     * used on the topic by name (docs/decisions/0006-groups-and-dead-letters.md).
+     */
+    boolean holdsBack = true;
 
     final List<GroupMember> members = new ArrayList<>();
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -73,6 +79,7 @@ final class GroupCursor {
             }
         }
         g.deadLetterPosition = stored.deadLetterPosition();
+        g.holdsBack = stored.holdsBack();
         return g;
     }
 
@@ -82,7 +89,7 @@ final class GroupCursor {
         for (long o : finishedAbove) {
             above[i++] = o;
         }
-        return new StoredGroup(topic, name, settings, floor, above, deadLetterPosition);
+        return new StoredGroup(topic, name, settings, floor, above, deadLetterPosition, holdsBack);
     }
 
     boolean isFinished(long offset) {

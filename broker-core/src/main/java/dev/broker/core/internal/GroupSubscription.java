@@ -33,7 +33,8 @@ final class GroupSubscription implements TopicSubscriber {
     @Override
     public void attach(TopicLog log) {
         if (!member.closed && topics.add(log)) {
-            log.join(member, from);
+            // A member by the topic's own name makes its group hold back a full topic; one of a wildcard does not.
+            log.join(member, from, !pattern.isWildcard());
         }
     }
 

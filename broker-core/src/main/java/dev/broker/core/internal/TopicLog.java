@@ -172,7 +172,9 @@ final class TopicLog {
         long newFirst = firstOffset + excess;
         if (config.overflowPolicy() == OverflowPolicy.REJECT) {
             for (GroupCursor g : groups.values()) {
-                if (g.floor < newFirst) {
+                // A group of a wildcard subscription never stops a topic's publishers: what it has
+                // not finished is dropped for it instead (docs/decisions/0006-groups-and-dead-letters.md).
+                if (g.holdsBack && g.floor < newFirst) {
                     throw new BrokerException(ErrorCode.TOPIC_FULL, "topic " + name + " holds " + max
                             + " messages (MAX_QUEUE_SIZE) that not every group has consumed", RETRY_AFTER);
                 }
@@ -543,12 +545,24 @@ final class TopicLog {
 
     /** group returns a group, creating it (at {@code from}, else the oldest retained message) if needed. */
     private GroupCursor group(GroupName groupName, Optional<StartFrom> from) {
+        return group(groupName, from, true);
+    }
+
+    /**
+     * group finds or makes a group; {@code byName} says it is used on this topic by its name (a
+     * poll, an exact subscription, a creation), which makes it hold back a full topic from then on.
+     */
+    private GroupCursor group(GroupName groupName, Optional<StartFrom> from, boolean byName) {
         GroupCursor g = groups.get(groupName);
         if (g == null) {
             StartFrom start = from.orElse(StartFrom.EARLIEST);
             g = new GroupCursor(groupName, new GroupSettings(start, config.ackTimeout(), config.maxDeliveries()), startOffset(start));
+            g.holdsBack = byName;
             groups.put(groupName, g);
             hasGroups = true;
+            save(g);
+        } else if (byName && !g.holdsBack) {
+            g.holdsBack = true;
             save(g);
         }
         return g;
@@ -584,6 +598,10 @@ final class TopicLog {
                         + " with other settings (startFrom " + g.settings.startFrom().wire() + ", ackTimeout "
                         + g.settings.ackTimeout().toMillis() + "ms, maxDeliveries " + g.settings.maxDeliveries() + ")");
             }
+            if (!g.holdsBack) {
+                g.holdsBack = true; // created by name now
+                save(g);
+            }
             return new GroupCreation(name, groupName, g.settings, false);
         }
         g = new GroupCursor(groupName, settings, startOffset(settings.startFrom()));
@@ -600,12 +618,12 @@ final class TopicLog {
         hasGroups = true;
     }
 
-    void join(GroupMember member, Optional<StartFrom> from) {
+    void join(GroupMember member, Optional<StartFrom> from, boolean byName) {
         synchronized (this) {
             if (deleted) {
                 return;
             }
-            group(member.group, from).members.add(member);
+            group(member.group, from, byName).members.add(member);
         }
         pump();
     }

@@ -30,6 +30,8 @@ import java.util.UUID;
 final class Codec {
     private static final byte MESSAGE_V1 = 1;
     private static final byte GROUP_V1 = 1;
+    /** GROUP_V2 adds whether the group holds back a full topic; V1 records read as holding back. */
+    private static final byte GROUP_V2 = 2;
 
     private Codec() {
     }
@@ -97,7 +99,7 @@ final class Codec {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(GROUP_V1);
+            out.writeByte(GROUP_V2);
             out.writeUTF(g.settings().startFrom().wire());
             out.writeLong(g.settings().ackTimeout().toMillis());
             out.writeInt(g.settings().maxDeliveries());
@@ -108,6 +110,7 @@ final class Codec {
                 out.writeLong(o);
             }
             out.writeLong(g.deadLetterPosition());
+            out.writeBoolean(g.holdsBack());
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -119,7 +122,7 @@ final class Codec {
         try {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
             byte version = in.readByte();
-            if (version != GROUP_V1) {
+            if (version != GROUP_V1 && version != GROUP_V2) {
                 throw new IllegalStateException("group " + topic + "/" + group + " has unknown format " + version);
             }
             GroupSettings settings = new GroupSettings(StartFrom.parse(in.readUTF()), Duration.ofMillis(in.readLong()),
@@ -129,7 +132,9 @@ final class Codec {
             for (int i = 0; i < above.length; i++) {
                 above[i] = in.readLong();
             }
-            return new StoredGroup(topic, group, settings, floor, above, in.readLong());
+            long deadLetterPosition = in.readLong();
+            boolean holdsBack = version == GROUP_V1 || in.readBoolean();
+            return new StoredGroup(topic, group, settings, floor, above, deadLetterPosition, holdsBack);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
