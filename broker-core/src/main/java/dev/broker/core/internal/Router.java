@@ -335,34 +335,45 @@ public final class Router implements MessageBroker, TopicAdmin {
         synchronized (log) {
             position = g.deadLetterPosition;
         }
-        long end = dlq.storedOffset();
-        List<NewMessage> back = new ArrayList<>();
-        for (long from = position; from < end; ) {
-            List<Message> chunk = dlq.browse(from, (int) Math.min(ConsumeRequest.MAX_LIMIT, end - from));
-            if (chunk.isEmpty()) {
-                break;
-            }
-            for (Message m : chunk) {
-                if (group.value().equals(m.headers().get("x-group")) && log.name.value().equals(m.headers().get("x-original-topic"))) {
-                    Map<String, String> headers = new LinkedHashMap<>();
-                    m.headers().forEach((k, v) -> {
-                        if (!BROKER_HEADERS.contains(k)) {
-                            headers.put(k, v);
-                        }
-                    });
-                    headers.put(TopicLog.REDRIVE_HEADER, group.value());
-                    back.add(new NewMessage(m.data(), headers));
-                }
-            }
-            from = chunk.get(chunk.size() - 1).offset() + 1;
+        return redriveFrom(log, dlq, group, position, dlq.storedOffset(), 0);
+    }
+
+    /**
+     * redriveFrom streams a group's dead letters back one browse at a time (at most
+     * {@code MAX_REQUEST_SIZE} bytes of them in memory, docs/limits.md): each chunk's matches are
+     * appended, then the group's redrive position is stored past the chunk, so a redrive that
+     * fails half-way hands back nothing twice when run again.
+     */
+    private CompletionStage<Integer> redriveFrom(TopicLog log, TopicLog dlq, GroupName group, long from, long end, int count) {
+        if (from >= end) {
+            return CompletableFuture.completedFuture(count);
         }
+        List<Message> chunk = dlq.browse(from, (int) Math.min(ConsumeRequest.MAX_LIMIT, end - from));
+        if (chunk.isEmpty()) {
+            return log.redriven(group, end).thenApply(done -> count);
+        }
+        List<NewMessage> back = new ArrayList<>();
+        for (Message m : chunk) {
+            if (group.value().equals(m.headers().get("x-group")) && log.name.value().equals(m.headers().get("x-original-topic"))) {
+                Map<String, String> headers = new LinkedHashMap<>();
+                m.headers().forEach((k, v) -> {
+                    if (!BROKER_HEADERS.contains(k)) {
+                        headers.put(k, v);
+                    }
+                });
+                headers.put(TopicLog.REDRIVE_HEADER, group.value());
+                back.add(new NewMessage(m.data(), headers));
+            }
+        }
+        long next = chunk.get(chunk.size() - 1).offset() + 1;
         CompletionStage<List<Message>> appended = CompletableFuture.completedFuture(List.of());
         for (int i = 0; i < back.size(); i += config.maxBatchSize()) {
             List<NewMessage> batch = back.subList(i, Math.min(back.size(), i + config.maxBatchSize()));
             appended = appended.thenCompose(done -> append(log.name, batch));
         }
-        int count = back.size();
-        return appended.thenCompose(done -> log.redriven(group, end)).thenApply(done -> count);
+        int total = count + back.size();
+        return appended.thenCompose(done -> log.redriven(group, next))
+                .thenCompose(done -> redriveFrom(log, dlq, group, next, end, total));
     }
 
     /**

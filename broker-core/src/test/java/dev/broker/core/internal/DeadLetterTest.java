@@ -267,4 +267,34 @@ class DeadLetterTest {
                 Fixture.refusal(() -> fx.router.redrive(TopicName.of("payments"), G)).code());
         assertTrue(fx.router.stats(TopicName.of("payments")).isEmpty(), "the refused redrive created no topic");
     }
+
+    @Test
+    void aRedriveLargerThanOneBrowseStreamsChunkByChunkAndMissesNothing() {
+        // 1,000 messages to a browse, and at most MAX_REQUEST_SIZE bytes: 2,500 dead letters of
+        // 600 bytes come back in many chunks, never all in memory at once.
+        Fixture big = Fixture.of("ACK_TIMEOUT", "10s", "MAX_DELIVERIES", "1", "MAX_MESSAGE_SIZE", "1024",
+                "MAX_REQUEST_SIZE", "65536", "MAX_QUEUE_SIZE", "100000");
+        big.router.createGroup(TopicName.of(T), G, new GroupSettings(StartFrom.EARLIEST, ACK_TIMEOUT, 1));
+        String pad = "p".repeat(600);
+        for (int i = 0; i < 2500; i++) {
+            big.publish(T, "{\"i\":" + i + ",\"pad\":\"" + pad + "\"}", Map.of());
+        }
+        int dead = 0;
+        while (dead < 2500) {
+            List<Delivery> got = big.manual(T, G, 500);
+            assertTrue(!got.isEmpty(), "ran out after " + dead);
+            big.nack(T, G, Fixture.receipts(got));
+            dead += got.size();
+        }
+        assertEquals(2500, Fixture.join(big.router.redrive(TopicName.of(T), G)));
+        int back = 0;
+        for (List<Delivery> got = big.auto(T, G, 1000); !got.isEmpty(); got = big.auto(T, G, 1000)) {
+            for (Delivery d : got) {
+                assertEquals("{\"i\":" + back + ",\"pad\":\"" + pad + "\"}", d.message().data());
+                back++;
+            }
+        }
+        assertEquals(2500, back, "every dead letter came back once, in order");
+        assertEquals(0, Fixture.join(big.router.redrive(TopicName.of(T), G)), "and is remembered as redriven");
+    }
 }

@@ -20,10 +20,14 @@ import java.util.Map;
  * their {@code data} exactly as it was published. Stateless and thread-safe.
  */
 public final class WireJson {
-    /** FACTORY is the shared Jackson factory, with limits wide enough for any message the broker takes. */
+    /**
+     * FACTORY is the shared Jackson factory, with limits wide enough for any message the broker
+     * takes: every input is bounded in bytes before it is parsed (docs/limits.md), and a string can
+     * be no longer than the largest MAX_REQUEST_SIZE (1 GiB).
+     */
     public static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxStringLength(1 << 30)
                     .maxNestingDepth(1000)
                     .build())
             .build();
