@@ -274,11 +274,27 @@ final class MvMessageStore implements MessageStore {
 
     @Override
     public List<Message> read(TopicName topic, long fromOffset, int limit) {
+        return reading(s -> readOnce(s, topic, fromOffset, limit));
+    }
+
+    @Override
+    public long dataBytes(TopicName topic, long fromOffset, long toOffset) {
+        return reading(s -> {
+            long[] bytes = {0};
+            forEachStored(s, topic, fromOffset, toOffset, (o, value) -> bytes[0] += Codec.dataLength(value));
+            return bytes[0];
+        });
+    }
+
+    /**
+     * reading runs a read against the current file, again a while later if the file is being
+     * opened again after a failed write: reads work again once it is.
+     */
+    private <T> T reading(java.util.function.Function<MVStore, T> read) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return readOnce(store, topic, fromOffset, limit);
+                return read.apply(store);
             } catch (IllegalStateException e) {
-                // The store is being reopened after a failed write; reads work again once it is.
                 if (attempt == 200 || closed) {
                     throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store cannot be read: " + e.getMessage());
                 }
@@ -293,19 +309,32 @@ final class MvMessageStore implements MessageStore {
             return List.of();
         }
         long[] ext = parse(extent);
-        long o = Math.max(fromOffset, ext[0]);
-        long end = Math.min(ext[1], o + limit);
-        List<Message> out = new ArrayList<>((int) Math.max(0, Math.min(limit, end - o)));
-        while (o < end) {
+        long from = Math.max(fromOffset, ext[0]);
+        long end = Math.min(ext[1], from + limit);
+        List<Message> out = new ArrayList<>((int) Math.max(0, Math.min(limit, end - from)));
+        forEachStored(s, topic, from, end, (o, value) -> out.add(Codec.decode(topic, o, value)));
+        return out;
+    }
+
+    /** Stored takes one stored record: its offset and its bytes. */
+    @FunctionalInterface
+    private interface Stored {
+        void accept(long offset, byte[] value);
+    }
+
+    /** forEachStored hands each record in {@code [from, to)} to {@code each}, segment by segment, in offset order. */
+    private void forEachStored(MVStore s, TopicName topic, long from, long to, Stored each) {
+        long o = from;
+        while (o < to) {
             long segment = o / SEGMENT;
             MVMap<Long, byte[]> map = segment(s, topic, segment, false);
-            long segmentEnd = Math.min(end, (segment + 1) * SEGMENT);
+            long segmentEnd = Math.min(to, (segment + 1) * SEGMENT);
             if (map != null) {
                 try {
                     for (; o < segmentEnd; o++) {
-                        byte[] bytes = map.get(o);
-                        if (bytes != null) {
-                            out.add(Codec.decode(topic, o, bytes));
+                        byte[] value = map.get(o);
+                        if (value != null) {
+                            each.accept(o, value);
                         }
                     }
                 } catch (IllegalStateException e) {
@@ -317,47 +346,6 @@ final class MvMessageStore implements MessageStore {
             }
             o = segmentEnd;
         }
-        return out;
-    }
-
-    @Override
-    public long dataBytes(TopicName topic, long fromOffset, long toOffset) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return dataBytesOnce(store, topic, fromOffset, toOffset);
-            } catch (IllegalStateException e) {
-                if (attempt == 200 || closed) {
-                    throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, "the store cannot be read: " + e.getMessage());
-                }
-                sleep(10);
-            }
-        }
-    }
-
-    private long dataBytesOnce(MVStore s, TopicName topic, long fromOffset, long toOffset) {
-        long bytes = 0;
-        long o = fromOffset;
-        while (o < toOffset) {
-            long segment = o / SEGMENT;
-            MVMap<Long, byte[]> map = segment(s, topic, segment, false);
-            long segmentEnd = Math.min(toOffset, (segment + 1) * SEGMENT);
-            if (map != null) {
-                try {
-                    for (; o < segmentEnd; o++) {
-                        byte[] value = map.get(o);
-                        if (value != null) {
-                            bytes += Codec.dataLength(value);
-                        }
-                    }
-                } catch (IllegalStateException e) {
-                    if (!map.isClosed() || s.isClosed()) {
-                        throw e;
-                    }
-                }
-            }
-            o = segmentEnd;
-        }
-        return bytes;
     }
 
     @Override
