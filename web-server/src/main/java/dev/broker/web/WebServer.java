@@ -3,6 +3,7 @@ package dev.broker.web;
 import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.web.internal.AuthenticationHandler;
+import dev.broker.web.internal.BodyRateHandler;
 import dev.broker.web.internal.ProblemErrorHandler;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -131,7 +132,8 @@ public final class WebServer implements AutoCloseable {
         }
         PathMappingsHandler mappings = new PathMappingsHandler();
         routes.forEach((spec, handler) -> mappings.addMapping(PathSpec.from(spec), handler));
-        server.setHandler(access.enabled() ? new AuthenticationHandler(mappings, access::open, access::authenticate) : mappings);
+        Handler routed = access.enabled() ? new AuthenticationHandler(mappings, access::open, access::authenticate) : mappings;
+        server.setHandler(new BodyRateHandler(routed));
         try {
             server.start();
         } catch (java.io.IOException e) {
