@@ -4,6 +4,7 @@ import dev.broker.spi.BrokerConfig;
 import dev.broker.spi.BrokerContext;
 import dev.broker.web.internal.AuthenticationHandler;
 import dev.broker.web.internal.BodyRateHandler;
+import dev.broker.web.internal.HeaderDeadline;
 import dev.broker.web.internal.ProblemErrorHandler;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ public final class WebServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Map<String, Handler> routes = new LinkedHashMap<>();
     private final ConnectionStatistics statistics = new ConnectionStatistics();
+    private final HeaderDeadline deadlines = new HeaderDeadline();
     private boolean started;
 
     private WebServer(BrokerConfig config, Access access) {
@@ -77,6 +79,8 @@ public final class WebServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.addBean(statistics);
+        // Connections that trickle a request's headers (or body) are closed (docs/limits.md).
+        connector.addBean(deadlines);
         server.addConnector(connector);
         // Past MAX_CONNECTIONS the port stops accepting: new connections wait in the kernel's
         // backlog while the open ones are served, and are taken as others close.
@@ -172,5 +176,6 @@ public final class WebServer implements AutoCloseable {
         if (server.isStarted() || server.isStarting()) {
             server.stop();
         }
+        deadlines.close();
     }
 }

@@ -81,4 +81,43 @@ class TrickleTest {
             assertEquals(201, ok.statusCode(), ok.body());
         }
     }
+
+    @Test
+    void headersTrickledAByteASecondCloseTheConnectionAfterFifteenSeconds() throws Exception {
+        try (ApiBroker b = ApiBroker.start(); Socket s = new Socket("127.0.0.1", b.port)) {
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /topics HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            long start = System.nanoTime();
+            String outcome = "still open after 30 s";
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30)) {
+                try {
+                    out.write('a');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    outcome = "closed";
+                    break;
+                }
+                try {
+                    if (in.read() < 0) {
+                        outcome = "closed";
+                        break;
+                    }
+                } catch (SocketTimeoutException nothingYet) {
+                    // a byte a second
+                } catch (java.io.IOException reset) {
+                    outcome = "closed";
+                    break;
+                }
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertEquals("closed", outcome);
+            assertTrue(seconds >= 14 && seconds <= 20, "closed after " + seconds + " s");
+            // Others are served meanwhile and after.
+            java.net.http.HttpResponse<String> ok = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(b.base.resolve("health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode());
+        }
+    }
 }
