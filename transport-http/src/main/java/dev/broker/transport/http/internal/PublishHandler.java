@@ -108,13 +108,16 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
                     } else {
                         messages.add(new NewMessage(JsonValues.one(body), headers));
                     }
-                    broker.publish(topic, messages).whenComplete((stored, failure) -> {
+                    // The answer is written on the web server's pool, not on the thread that completes
+                    // the store's write (the MVStore completer, one thread for every topic): writing
+                    // every answer there held HTTP publish at 30-32k req/s; 46k here (docs/BENCHMARKS.md).
+                    broker.publish(topic, messages).whenCompleteAsync((stored, failure) -> {
                         if (failure == null) {
                             json(response, callback, 201, batch ? batchJson(stored) : publishedJson(stored.get(0)));
                         } else {
                             fail(response, callback, failure);
                         }
-                    });
+                    }, request.getComponents().getExecutor());
                 } catch (RuntimeException e) {
                     fail(response, callback, e);
                 }
