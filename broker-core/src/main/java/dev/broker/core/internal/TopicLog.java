@@ -29,8 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +83,12 @@ final class TopicLog {
     private final BroadcastFanOut broadcasts;
     private final AtomicBoolean pumpRequested = new AtomicBoolean();
     private final AtomicBoolean pumping = new AtomicBoolean();
+    /**
+     * outbox holds hand-outs made under the monitor (to members, and to waiters) that are yet to
+     * be delivered, in the order they were made; only the pump takes from it, so a member sees
+     * its messages in order whichever thread handed them out.
+     */
+    private final Queue<Runnable> outbox = new ConcurrentLinkedQueue<>();
 
     /** DeadLetter is a message on its way to the dead letter topic. */
     private record DeadLetter(GroupCursor group, long offset, NewMessage message) {
@@ -235,7 +243,7 @@ final class TopicLog {
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<Delivery> got;
         Waiter waiter = null;
-        boolean leftForMembers = false;
+        boolean handedToMembers = false;
         synchronized (this) {
             if (deleted) {
                 return CompletableFuture.completedFuture(List.of());
@@ -246,7 +254,7 @@ final class TopicLog {
             expireLeases(g, now, deadLetters);
             List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit());
             // A poll shares with the group's members that have room, as a delivery round would
-            // (docs/delivery.md): it takes its slice and the pump hands out the rest.
+            // (docs/delivery.md): it takes its slice and the members are handed theirs.
             int others = 0;
             for (GroupMember m : g.members) {
                 if (m.capacity() > 0) {
@@ -255,10 +263,14 @@ final class TopicLog {
             }
             if (others > 0 && available.size() > 1) {
                 int share = (available.size() + others) / (others + 1);
-                leftForMembers = share < available.size();
                 available = available.subList(0, share);
             }
             got = handOut(g, now, available, request.ack(), null, deadLetters);
+            if (others > 0) {
+                // The members' slices are handed out now, not left for the pump: a poller that
+                // comes straight back would otherwise take them before the pump has run.
+                handedToMembers = shareOut(g, now, deadLetters);
+            }
             if (got.isEmpty() && !request.maxWait().isZero()) {
                 waiter = new Waiter(request.limit(), request.ack(), now + request.maxWait().toMillis());
                 g.waiters.add(waiter);
@@ -271,7 +283,7 @@ final class TopicLog {
             pump();
             return waiter.future;
         }
-        if (leftForMembers) {
+        if (handedToMembers) {
             pump();
         }
         return CompletableFuture.completedFuture(got);
@@ -716,10 +728,10 @@ final class TopicLog {
     }
 
     private void pumpGroups() {
-        List<Runnable> deliveries = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();
         synchronized (this) {
             if (deleted) {
+                outbox.clear();
                 return;
             }
             long now = router.clock.millis();
@@ -728,10 +740,12 @@ final class TopicLog {
                     continue;
                 }
                 expireLeases(g, now, deadLetters);
-                shareOut(g, now, deliveries, deadLetters);
+                shareOut(g, now, deadLetters);
             }
         }
-        deliveries.forEach(Runnable::run);
+        for (Runnable delivery; (delivery = outbox.poll()) != null; ) {
+            delivery.run();
+        }
         deadLetter(deadLetters);
     }
 
@@ -739,13 +753,15 @@ final class TopicLog {
      * shareOut shares what the group has available among its consumers with room: even slices, in
      * an order that rotates between rounds, each no larger than the consumer's room (a long poll's
      * limit, a member's free buffer and in-flight allowance). See docs/delivery.md. Called with the
-     * monitor held; the deliveries run after it is released.
+     * monitor held; the deliveries go to {@link #outbox}, which the pump empties once the monitor
+     * is released. Returns whether it handed anything out.
      */
-    private void shareOut(GroupCursor g, long now, List<Runnable> deliveries, List<DeadLetter> deadLetters) {
+    private boolean shareOut(GroupCursor g, long now, List<DeadLetter> deadLetters) {
         List<Object> consumers = g.consumers();
         if (consumers.isEmpty()) {
-            return;
+            return false;
         }
+        boolean handed = false;
         int[] room = new int[consumers.size()];
         long total = 0;
         for (int i = 0; i < room.length; i++) {
@@ -767,21 +783,24 @@ final class TopicLog {
                 List<Delivery> got = handOut(g, now, slice, w.ack, null, deadLetters);
                 if (!got.isEmpty()) {
                     g.waiters.remove(w);
-                    deliveries.add(() -> w.future.complete(got));
+                    outbox.add(() -> w.future.complete(got));
+                    handed = true;
                 }
             } else {
                 GroupMember m = (GroupMember) consumers.get(i);
                 List<Delivery> got = handOut(g, now, slice, m.ack, m, deadLetters);
                 if (!got.isEmpty()) {
-                    deliveries.add(() -> {
+                    outbox.add(() -> {
                         m.deliver(got);
                         m.flush();
                     });
+                    handed = true;
                     // More may be waiting than this round shared out: look again once these are handed over.
                     pumpRequested.set(true);
                 }
             }
         }
+        return handed;
     }
 
     // ---- timers -------------------------------------------------------------------------------
