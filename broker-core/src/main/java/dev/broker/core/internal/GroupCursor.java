@@ -15,18 +15,29 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * GroupCursor is one consumer group on one topic: what it has finished, what it has leased, what
- * waits to be handed out again, and who consumes. All fields are guarded by the topic's monitor;
- * {@link TopicLog} calls every method with it held.
+ * GroupCursor is one consumer group on one topic: the state of each offset for the group, its
+ * leases and their deadlines, its delivery counts, and who consumes. All fields are guarded by the
+ * topic's monitor; {@link TopicLog} calls every method with it held (docs/threading.md).
  *
- * <p>An offset of the topic is, for this group: finished (below {@link #floor}, or in
- * {@link #finishedAbove}); leased; waiting for a retry ({@link #retry}); being dead-lettered; or
- * not yet handed out (at or above {@link #next}). Exactly one of these holds at any time.
+ * <p>An offset of the topic is, for this group, in exactly one of these states:
+ * <ul>
+ *   <li><em>new</em>: at or above {@link #next}, never handed out;
+ *   <li><em>leased</em>: in {@link #leases}, handed out with manual ack and not settled;
+ *   <li><em>retry</em>: in {@link #retry}, given back (nack, ack timeout, a member gone) and due at
+ *       a time;
+ *   <li><em>dead-lettering</em>: in {@link #deadLettering}, on its way to the dead letter topic;
+ *   <li><em>finished</em>: below {@link #floor} or in {@link #finishedAbove}.
+ * </ul>
+ * The transitions are the methods below: {@link #handOut} (new or retry, to a consumer),
+ * {@link #lease}, {@link #finish} (ack, auto ack, dead-lettered, redriven for another group),
+ * {@link #giveBack} (leased to retry or dead-lettering), {@link #expire} (leases past their
+ * deadline, given back), and {@link #onTruncate} (the head of the topic dropped).
  */
 final class GroupCursor {
     final GroupName name;
@@ -35,10 +46,12 @@ final class GroupCursor {
     long floor;
     final TreeSet<Long> finishedAbove = new TreeSet<>();
     long next;
-    final Map<Long, Lease> leases = new HashMap<>();
+    private final Map<Long, Lease> leases = new HashMap<>();
+    /** deadlines orders the leases by deadline; an entry whose lease was settled or renewed is skipped. */
+    private final PriorityQueue<Lease> deadlines = new PriorityQueue<>((x, y) -> Long.compare(x.deadline, y.deadline));
     /** retry maps an offset waiting to be handed out again to the earliest time it may be (epoch ms). */
-    final TreeMap<Long, Long> retry = new TreeMap<>();
-    final Map<Long, Attempts> attempts = new HashMap<>();
+    private final TreeMap<Long, Long> retry = new TreeMap<>();
+    private final Map<Long, Attempts> attempts = new HashMap<>();
     final Set<Long> deadLettering = new HashSet<>();
     long deadLetterPosition;
     /**
@@ -96,15 +109,85 @@ final class GroupCursor {
         return offset < floor || finishedAbove.contains(offset);
     }
 
+    /**
+     * handOut moves an available offset (new, or a retry that is due) to a consumer: it counts a
+     * delivery and returns the message's attempts so far, this one included. The caller then
+     * leases it or, with automatic ack, finishes it.
+     */
+    Attempts handOut(long offset) {
+        passOver(offset);
+        Attempts a = attempts.computeIfAbsent(offset, k -> new Attempts());
+        a.deliveries++;
+        delivered++;
+        if (a.deliveries > 1) {
+            redelivered++;
+        }
+        return a;
+    }
+
+    /** passOver takes an available offset off the list without delivering it (evicted, or redriven for another group). */
+    void passOver(long offset) {
+        retry.remove(offset);
+        if (offset >= next) {
+            next = offset + 1;
+        }
+    }
+
+    /**
+     * exhausted says an available offset has had its {@code maxDeliveries} already: its move to
+     * the dead letter topic failed before, and it goes there again instead of to a consumer.
+     */
+    boolean exhausted(long offset) {
+        Attempts a = attempts.get(offset);
+        return a != null && a.deliveries >= settings.maxDeliveries();
+    }
+
+    /** deadLetterAgain takes an exhausted offset off the list and marks it dead-lettering. */
+    void deadLetterAgain(long offset) {
+        passOver(offset);
+        deadLettering.add(offset);
+    }
+
+    /** attempts is what the group remembers of the offset's deliveries; made if it has none. */
+    Attempts attempts(long offset) {
+        return attempts.computeIfAbsent(offset, k -> new Attempts());
+    }
+
+    /** lease records a manual delivery of a handed-out offset, due back by its ack timeout. */
+    Lease lease(long offset, long id, GroupMember member, long now) {
+        Lease lease = new Lease(offset, id, member, now, now + settings.ackTimeout().toMillis());
+        leases.put(offset, lease);
+        deadlines.add(lease);
+        if (member != null) {
+            member.inFlight.incrementAndGet();
+        }
+        return lease;
+    }
+
+    /** validLease is the lease a receipt (a valid one: offset and id decoded) names if it is still held and not past its deadline, else null. */
+    Lease validLease(long offset, long leaseId, long now) {
+        Lease lease = leases.get(offset);
+        return lease == null || lease.id != leaseId || lease.deadline <= now ? null : lease;
+    }
+
+    /**
+     * extend renews a valid lease for another ack timeout. The renewal is a new entry under the
+     * same id: a lease's deadline must not change while it is in {@link #deadlines}, which is
+     * ordered by it; the old entry is skipped when it comes up.
+     */
+    Lease extend(Lease lease, long now) {
+        Lease renewed = new Lease(lease.offset, lease.id, lease.member, lease.leasedAt, now + settings.ackTimeout().toMillis());
+        leases.put(lease.offset, renewed);
+        deadlines.add(renewed);
+        return renewed;
+    }
+
     /** finish marks an offset finished and moves the floor over every finished offset after it. */
     void finish(long offset) {
         retry.remove(offset);
         attempts.remove(offset);
         deadLettering.remove(offset);
-        Lease lease = leases.remove(offset);
-        if (lease != null && lease.member != null) {
-            lease.member.inFlight.decrementAndGet();
-        }
+        release(offset);
         if (offset < floor) {
             return;
         }
@@ -114,13 +197,70 @@ final class GroupCursor {
         }
     }
 
-    /** releaseLease ends a lease without finishing the message; returns it. */
-    Lease releaseLease(long offset) {
+    /** release ends a lease, if there is one, without deciding the offset's next state. */
+    private void release(long offset) {
         Lease lease = leases.remove(offset);
         if (lease != null && lease.member != null) {
             lease.member.inFlight.decrementAndGet();
         }
-        return lease;
+    }
+
+    /**
+     * giveBack ends the offset's lease after a failure (a nack, its ack timeout, its member gone)
+     * and records why. It returns true if the offset has had its {@code maxDeliveries} and is now
+     * dead-lettering; otherwise it waits for a retry at {@code due} (epoch ms).
+     */
+    boolean giveBack(long offset, long now, String reason, String error, long due) {
+        release(offset);
+        Attempts a = attempts(offset);
+        a.failed(now, reason, error);
+        if (a.deliveries >= settings.maxDeliveries()) {
+            deadLettering.add(offset);
+            return true;
+        }
+        retry.put(offset, due);
+        return false;
+    }
+
+    /** retryAt puts an offset back for a retry at {@code due}: one whose move to the dead letter topic failed. */
+    void retryAt(long offset, long due) {
+        deadLettering.remove(offset);
+        retry.put(offset, due);
+    }
+
+    /** expire ends every lease past its deadline and returns their offsets, oldest deadline first; the caller gives them back. */
+    List<Long> expire(long now) {
+        List<Long> expired = List.of();
+        while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
+            Lease lease = deadlines.poll();
+            if (leases.get(lease.offset) != lease) {
+                continue; // settled, or extended (its renewal is queued too)
+            }
+            if (expired.isEmpty()) {
+                expired = new ArrayList<>();
+            }
+            expired.add(lease.offset);
+        }
+        return expired;
+    }
+
+    /** leasesOf lists the offsets leased to this member. */
+    List<Long> leasesOf(GroupMember member) {
+        List<Long> out = new ArrayList<>();
+        for (Lease lease : leases.values()) {
+            if (lease.member == member) {
+                out.add(lease.offset);
+            }
+        }
+        return out;
+    }
+
+    /** releaseAll ends every lease, for a deleted topic: members' in-flight counts go down, nothing is given back. */
+    void releaseAll() {
+        for (long offset : new ArrayList<>(leases.keySet())) {
+            release(offset);
+        }
+        deadlines.clear();
     }
 
     /**

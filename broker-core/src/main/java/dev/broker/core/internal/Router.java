@@ -30,10 +30,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,13 +58,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 @Singleton
 public final class Router implements MessageBroker, TopicAdmin {
-    final BrokerConfig config;
-    final MessageStore store;
-    final Clock clock;
-    final Observers observers;
-    final Uuid7 ids = new Uuid7();
-    /** leaseIds start at a random point, so receipts from before a restart are stale after it. */
-    final AtomicLong leaseIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 52));
+    private final BrokerConfig config;
+    private final MessageStore store;
+    private final Clock clock;
+    private final Observers observers;
+    /** services is what every topic gets of the broker (docs/architecture.md). */
+    private final TopicServices services;
+    private final Redrive redrives;
     private final String storeName;
     private final boolean storeDurable;
     private final String version;
@@ -82,7 +79,6 @@ public final class Router implements MessageBroker, TopicAdmin {
     private final ConcurrentHashMap<TopicName, TopicLog> topics = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<TopicSubscriber> subscriptions = new CopyOnWriteArrayList<>();
     private final ReentrantLock registry = new ReentrantLock();
-    private final Map<String, CompletableFuture<Integer>> redrives = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     @Inject
@@ -118,12 +114,17 @@ public final class Router implements MessageBroker, TopicAdmin {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        // Lease ids start at a random point, so receipts from before a restart are stale after it.
+        AtomicLong leaseIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 52));
+        this.services = new TopicServices(config, store, clock::millis, new Uuid7(), leaseIds, observers, this::schedule,
+                this::deliverLater, new DeadLetters(this::append));
+        this.redrives = new Redrive(topics::get, this::append, config.maxBatchSize());
         StoreState state = store.recover();
         for (StoredTopic t : state.topics()) {
-            topics.put(t.name(), new TopicLog(t.name(), t.firstOffset(), t.nextOffset(), this));
+            topics.put(t.name(), new TopicLog(t.name(), t.firstOffset(), t.nextOffset(), services));
         }
         for (StoredGroup g : state.groups()) {
-            topics.computeIfAbsent(g.topic(), n -> new TopicLog(n, 0, 0, this)).restore(g);
+            topics.computeIfAbsent(g.topic(), n -> new TopicLog(n, 0, 0, services)).restore(g);
         }
     }
 
@@ -150,15 +151,6 @@ public final class Router implements MessageBroker, TopicAdmin {
             });
         } catch (BrokerException e) {
             observers.rejected(topic, e.code());
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** publishDeadLetter stores a dead letter of {@code topic} in {@code dlq.{topic}}. */
-    CompletionStage<List<Message>> publishDeadLetter(TopicName topic, NewMessage message) {
-        try {
-            return append(TopicName.of(TopicName.DEAD_LETTER_PREFIX + topic.value()), List.of(message));
-        } catch (BrokerException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -303,87 +295,14 @@ public final class Router implements MessageBroker, TopicAdmin {
         TopicLog log;
         try {
             log = existing(topic);
-            if (log.existingGroup(group) == null) {
+            if (!log.hasGroup(group)) {
                 throw new BrokerException(ErrorCode.GROUP_NOT_FOUND, "topic " + topic + " has no group " + group);
             }
         } catch (BrokerException e) {
             return CompletableFuture.failedFuture(e);
         }
-        // One redrive per group at a time, so no dead letter is handed back twice.
-        String key = topic + "/" + group;
-        CompletableFuture<Integer> result = new CompletableFuture<>();
-        CompletableFuture<Integer> previous = redrives.put(key, result);
-        CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(0) : previous.handle((a, b) -> 0);
-        before.thenCompose(ignored -> redriveNow(log, group)).whenComplete((n, failure) -> {
-            redrives.remove(key, result);
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(n);
-            }
-        });
-        return result;
+        return redrives.start(log, group);
     }
-
-    private CompletionStage<Integer> redriveNow(TopicLog log, GroupName group) {
-        TopicLog dlq = topics.get(TopicName.of(TopicName.DEAD_LETTER_PREFIX + log.name.value()));
-        GroupCursor g = log.existingGroup(group);
-        if (dlq == null || g == null) {
-            return CompletableFuture.completedFuture(0);
-        }
-        long position;
-        synchronized (log) {
-            position = g.deadLetterPosition;
-        }
-        return redriveFrom(log, dlq, group, position, dlq.storedOffset(), 0);
-    }
-
-    /**
-     * redriveFrom streams a group's dead letters back one browse at a time (at most
-     * {@code MAX_REQUEST_SIZE} bytes of them in memory, docs/limits.md): each chunk's matches are
-     * appended, then the group's redrive position is stored past the chunk, so a redrive that
-     * fails half-way hands back nothing twice when run again.
-     */
-    private CompletionStage<Integer> redriveFrom(TopicLog log, TopicLog dlq, GroupName group, long from, long end, int count) {
-        if (from >= end) {
-            return CompletableFuture.completedFuture(count);
-        }
-        List<Message> chunk = dlq.browse(from, (int) Math.min(ConsumeRequest.MAX_LIMIT, end - from));
-        if (chunk.isEmpty()) {
-            return log.redriven(group, end).thenApply(done -> count);
-        }
-        List<NewMessage> back = new ArrayList<>();
-        for (Message m : chunk) {
-            if (group.value().equals(m.headers().get("x-group")) && log.name.value().equals(m.headers().get("x-original-topic"))) {
-                Map<String, String> headers = new LinkedHashMap<>();
-                m.headers().forEach((k, v) -> {
-                    if (!BROKER_HEADERS.contains(k)) {
-                        headers.put(k, v);
-                    }
-                });
-                headers.put(TopicLog.REDRIVE_HEADER, group.value());
-                back.add(new NewMessage(m.data(), headers));
-            }
-        }
-        long next = chunk.get(chunk.size() - 1).offset() + 1;
-        CompletionStage<List<Message>> appended = CompletableFuture.completedFuture(List.of());
-        for (int i = 0; i < back.size(); i += config.maxBatchSize()) {
-            List<NewMessage> batch = back.subList(i, Math.min(back.size(), i + config.maxBatchSize()));
-            appended = appended.thenCompose(done -> append(log.name, batch));
-        }
-        int total = count + back.size();
-        return appended.thenCompose(done -> log.redriven(group, next))
-                .thenCompose(done -> redriveFrom(log, dlq, group, next, end, total));
-    }
-
-    /**
-     * BROKER_HEADERS are the headers the broker writes on dead letters and redriven messages. A
-     * client may not set them (a forged {@code x-redrive-group} would hide a message from every
-     * other group), and redrive strips them before it appends a message again (docs/limits.md).
-     */
-    static final java.util.Set<String> BROKER_HEADERS = java.util.Set.of("x-original-topic",
-            "x-original-offset", "x-original-id", "x-group", "x-delivery-count", "x-dead-letter-reason",
-            "x-first-failure-at", "x-last-error", TopicLog.REDRIVE_HEADER);
 
     @Override
     public boolean delete(TopicName topic) {
@@ -467,7 +386,7 @@ public final class Router implements MessageBroker, TopicAdmin {
         }
         for (int i = 0; i < batch.size(); i++) {
             for (String header : batch.get(i).headers().keySet()) {
-                if (BROKER_HEADERS.contains(header)) {
+                if (DeadLetters.BROKER_HEADERS.contains(header)) {
                     throw new BrokerException(ErrorCode.INVALID_HEADER, (batch.size() > 1 ? "item " + i + ": " : "")
                             + "the header '" + header + "' is written by the broker alone, on dead letters and redriven messages");
                 }
@@ -518,7 +437,7 @@ public final class Router implements MessageBroker, TopicAdmin {
                 throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "the broker holds " + topics.size()
                         + " topics, the most MAX_TOPICS allows; delete one, or raise MAX_TOPICS, before making '" + name + "'");
             }
-            log = new TopicLog(name, 0, 0, this);
+            log = new TopicLog(name, 0, 0, services);
             topics.put(name, log);
             for (TopicSubscriber s : subscriptions) {
                 if (s.pattern().matches(name)) {

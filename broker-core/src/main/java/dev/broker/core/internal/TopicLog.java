@@ -24,55 +24,46 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TopicLog is one topic: its offsets, its groups and its subscribers. The messages themselves live
- * in the store.
+ * TopicLog is one topic: its offsets and counts, its groups ({@link GroupCursor}), its broadcast
+ * subscribers ({@link BroadcastFanOut}) and its pump ({@link TopicPump}). The messages themselves
+ * live in the store; dead letters go through {@link DeadLetters}; the deadlines of leases, long
+ * polls and retries through {@link TopicTimer}. All it uses of the broker around it is its
+ * {@link TopicServices}.
  *
- * <p>Thread-safety (see {@code docs/threading.md}): the topic's monitor guards offsets, groups,
- * leases, waiters and timers. It is held while a publish takes its offsets and hands the batch to
- * the store, so appends reach the store in offset order, and while a group's progress is handed to
- * the store, so saves reach it in order. {@link #storedOffset} and {@link #firstOffset} are written
- * under the monitor and read without it. Deliveries to listeners and waiters happen outside the
- * monitor, in the topic's pump, which runs on one thread at a time ({@link #pumping}), so a
- * listener sees a topic's messages in order.
+ * <p>Thread-safety (see {@code docs/threading.md}): the topic's monitor guards offsets, groups
+ * (with their leases and waiters) and the timer. It is held while a publish takes its offsets and
+ * hands the batch to the store, so appends reach the store in offset order, and while a group's
+ * progress is handed to the store, so saves reach it in order. {@link #storedOffset} and
+ * {@link #firstOffset} are written under the monitor and read without it. Deliveries to listeners
+ * and waiters happen outside the monitor, in the topic's pump.
  */
 final class TopicLog {
     private static final Logger LOG = LoggerFactory.getLogger(TopicLog.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** MAX_ROUND bounds what one delivery round hands out in one group; the pump goes round again for more. */
     private static final int MAX_ROUND = 4096;
-    /** REDRIVE_HEADER marks a redriven message with the one group that may see it. */
-    static final String REDRIVE_HEADER = "x-redrive-group";
-    /** BROWSE_CHUNK is how many messages browse reads from the store at a time. */
-    private static final int BROWSE_CHUNK = 64;
 
     final TopicName name;
-    private final Router router;
+    private final TopicServices services;
     private final MessageStore store;
     private final BrokerConfig config;
+    private final TopicReader reader;
 
     // Guarded by this; the volatile ones are also read without it.
     private volatile long firstOffset;
     private long nextOffset;
     private volatile long storedOffset;
     private boolean deleted;
-    private final Map<GroupName, GroupCursor> groups = new LinkedHashMap<>();
-    /** hasGroups says the topic has had a group since it was made; a publish to a topic with neither groups nor subscribers asks for no delivery. */
-    private volatile boolean hasGroups;
-    private final Map<GroupName, PriorityQueue<Lease>> leaseDeadlines = new HashMap<>();
+    private final TopicGroups groups;
     private final TopicTimer timer;
     private long published;
     private long consumed;
@@ -81,14 +72,7 @@ final class TopicLog {
     private long bytes;
 
     private final BroadcastFanOut broadcasts;
-    private final AtomicBoolean pumpRequested = new AtomicBoolean();
-    private final AtomicBoolean pumping = new AtomicBoolean();
-    /**
-     * outbox holds hand-outs made under the monitor (to members, and to waiters) that are yet to
-     * be delivered, in the order they were made; only the pump takes from it, so a member sees
-     * its messages in order whichever thread handed them out.
-     */
-    private final Queue<Runnable> outbox = new ConcurrentLinkedQueue<>();
+    private final TopicPump pump;
 
     /** DeadLetter is a message on its way to the dead letter topic. */
     private record DeadLetter(GroupCursor group, long offset, NewMessage message) {
@@ -103,16 +87,19 @@ final class TopicLog {
         }
     }
 
-    TopicLog(TopicName name, long firstOffset, long nextOffset, Router router) {
+    TopicLog(TopicName name, long firstOffset, long nextOffset, TopicServices services) {
         this.name = name;
         this.firstOffset = firstOffset;
         this.nextOffset = nextOffset;
         this.storedOffset = nextOffset;
-        this.router = router;
-        this.store = router.store;
-        this.config = router.config;
+        this.services = services;
+        this.store = services.store();
+        this.config = services.config();
+        this.reader = new TopicReader(name, store);
+        this.groups = new TopicGroups(name, config, store);
         this.broadcasts = new BroadcastFanOut(name, store);
-        this.timer = new TopicTimer(router::schedule, router.clock::millis, this::tick);
+        this.timer = new TopicTimer(services.timer(), services.clock(), this::tick);
+        this.pump = new TopicPump(name, services.delivery(), services.timer(), this::round);
     }
 
     // ---- publish ------------------------------------------------------------------------------
@@ -133,12 +120,12 @@ final class TopicLog {
             }
             long firstBefore = firstOffset;
             long evictTo = makeRoom(batch.size());
-            long millis = router.clock.millis();
+            long millis = services.clock().getAsLong();
             Instant now = Instant.ofEpochMilli(millis);
             List<Message> messages = new ArrayList<>(batch.size());
             long offset = nextOffset;
             for (NewMessage m : batch) {
-                messages.add(new Message(router.ids.next(millis), name, offset++, now, m.headers(), m.data()));
+                messages.add(new Message(services.ids().next(millis), name, offset++, now, m.headers(), m.data()));
             }
             long first = nextOffset;
             nextOffset = offset;
@@ -154,7 +141,7 @@ final class TopicLog {
             });
         }
         return stored.thenApply(messages -> {
-            if (hasGroups || !broadcasts.isEmpty()) {
+            if (groups.any() || !broadcasts.isEmpty()) {
                 pump();
             }
             return messages;
@@ -179,7 +166,7 @@ final class TopicLog {
         }
         long newFirst = firstOffset + excess;
         if (config.overflowPolicy() == OverflowPolicy.REJECT) {
-            for (GroupCursor g : groups.values()) {
+            for (GroupCursor g : groups.all()) {
                 // A group of a wildcard subscription never stops a topic's publishers: what it has
                 // not finished is dropped for it instead (docs/decisions/0006-groups-and-dead-letters.md).
                 if (g.holdsBack && g.floor < newFirst) {
@@ -217,10 +204,10 @@ final class TopicLog {
     private void dropHead(long from, long to, boolean byRetention) {
         bytes -= store.dataBytes(name, from, to);
         long unfinished = 0;
-        for (GroupCursor g : groups.values()) {
+        for (GroupCursor g : groups.all()) {
             unfinished = Math.max(unfinished, g.onTruncate(from, to, storedOffset));
         }
-        if (groups.isEmpty() && name.isDeadLetter()) {
+        if (groups.all().isEmpty() && name.isDeadLetter()) {
             unfinished = Math.max(0, Math.min(to, storedOffset) - from);
             LOG.warn("{} dead letters of {} were dropped by {} before any group read them", unfinished, name,
                     byRetention ? "retention (RETENTION_HOURS)" : "the size limit (MAX_QUEUE_SIZE)");
@@ -231,7 +218,7 @@ final class TopicLog {
             dropped += unfinished;
         }
         if (unfinished > 0) {
-            router.observers.dropped(name, unfinished, byRetention);
+            services.observers().dropped(name, unfinished, byRetention);
         }
         store.truncate(name, to);
     }
@@ -248,9 +235,9 @@ final class TopicLog {
             if (deleted) {
                 return CompletableFuture.completedFuture(List.of());
             }
-            long now = router.clock.millis();
-            requireGroupRoom(request.group());
-            GroupCursor g = group(request.group(), Optional.empty());
+            long now = services.clock().getAsLong();
+            groups.requireRoom(request.group());
+            GroupCursor g = group(request.group(), Optional.empty(), true);
             expireLeases(g, now, deadLetters);
             List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit());
             // A poll shares with the group's members that have room, as a delivery round would
@@ -305,37 +292,31 @@ final class TopicLog {
         Map<Long, Message> messages;
         if ((long) offsets.size() * config.maxMessageSize() > config.maxRequestSize()) {
             messages = new HashMap<>();
-            offsets = offsets.subList(0, readWithin(offsets, config.maxRequestSize(), messages));
+            offsets = offsets.subList(0, reader.readWithin(offsets, config.maxRequestSize(), messages));
         } else {
-            messages = read(offsets);
+            messages = reader.read(offsets);
         }
         List<Delivery> out = new ArrayList<>(offsets.size());
         Optional<GroupName> group = Optional.of(g.name);
         int redelivered = 0;
         for (long o : offsets) {
-            g.retry.remove(o);
-            if (o >= g.next) {
-                g.next = o + 1;
-            }
             Message m = messages.get(o);
             if (m == null) {
-                continue; // evicted in the meantime
-            }
-            String redrivenFor = m.headers().get(REDRIVE_HEADER);
-            if (redrivenFor != null && !redrivenFor.equals(g.name.value())) {
-                g.finish(o); // redriven for another group alone
+                g.passOver(o); // evicted in the meantime
                 continue;
             }
-            Attempts a = g.attempts.computeIfAbsent(o, k -> new Attempts());
-            if (a.deliveries >= g.settings.maxDeliveries()) {
-                g.deadLettering.add(o); // an earlier move to the dead letter topic failed; try again
-                deadLetters.add(new DeadLetter(g, o, deadLetterOf(g, m, a)));
+            if (DeadLetters.isForAnotherGroup(m, g.name)) {
+                g.passOver(o);
+                g.finish(o);
                 continue;
             }
-            a.deliveries++;
-            g.delivered++;
+            if (g.exhausted(o)) {
+                g.deadLetterAgain(o);
+                deadLetters.add(new DeadLetter(g, o, DeadLetters.letter(name, g.name, m, g.attempts(o), now)));
+                continue;
+            }
+            Attempts a = g.handOut(o);
             if (a.deliveries > 1) {
-                g.redelivered++;
                 redelivered++;
             }
             if (ack == AckMode.AUTO) {
@@ -344,66 +325,17 @@ final class TopicLog {
                 consumed++;
                 out.add(new Delivery(m, a.deliveries - 1, group, Optional.empty()));
             } else {
-                Lease lease = new Lease(o, router.leaseIds.incrementAndGet(), member, now,
-                        now + g.settings.ackTimeout().toMillis());
-                g.leases.put(o, lease);
-                if (member != null) {
-                    member.inFlight.incrementAndGet();
-                }
-                leaseDeadlines.computeIfAbsent(g.name, k -> new PriorityQueue<>((x, y) -> Long.compare(x.deadline, y.deadline)))
-                        .add(lease);
+                Lease lease = g.lease(o, services.leaseIds().incrementAndGet(), member, now);
                 wakeAt(lease.deadline);
                 out.add(new Delivery(m, a.deliveries - 1, group, Optional.of(Receipts.encode(o, lease.id))));
             }
         }
         if (ack == AckMode.AUTO && !out.isEmpty()) {
             save(g);
-            router.observers.consumed(name, g.name, out.size());
+            services.observers().consumed(name, g.name, out.size());
         }
         if (redelivered > 0) {
-            router.observers.redelivered(name, g.name, redelivered);
-        }
-        return out;
-    }
-
-    /**
-     * readWithin reads the (ascending) offsets into {@code into} in order, until their data would
-     * pass {@code maxBytes} (the first message always fits), and returns how many of the offsets
-     * it covered: those read, and those gone from the store among them.
-     */
-    private int readWithin(List<Long> offsets, long maxBytes, Map<Long, Message> into) {
-        long bytes = 0;
-        int i = 0;
-        while (i < offsets.size()) {
-            int j = i + 1;
-            while (j < offsets.size() && j - i < BROWSE_CHUNK && offsets.get(j) == offsets.get(j - 1) + 1) {
-                j++;
-            }
-            for (Message m : store.read(name, offsets.get(i), j - i)) {
-                long size = Utf8.length(m.data());
-                if (!into.isEmpty() && bytes + size > maxBytes) {
-                    return offsets.indexOf(m.offset());
-                }
-                bytes += size;
-                into.put(m.offset(), m);
-            }
-            i = j;
-        }
-        return offsets.size();
-    }
-
-    private Map<Long, Message> read(List<Long> offsets) {
-        Map<Long, Message> out = new HashMap<>(offsets.size() * 2);
-        int i = 0;
-        while (i < offsets.size()) {
-            int j = i + 1;
-            while (j < offsets.size() && offsets.get(j) == offsets.get(j - 1) + 1) {
-                j++;
-            }
-            for (Message m : store.read(name, offsets.get(i), j - i)) {
-                out.put(m.offset(), m);
-            }
-            i = j;
+            services.observers().redelivered(name, g.name, redelivered);
         }
         return out;
     }
@@ -421,11 +353,11 @@ final class TopicLog {
         CompletionStage<Void> saved = CompletableFuture.completedFuture(null);
         synchronized (this) {
             GroupCursor g = deleted ? null : groups.get(groupName);
-            long now = router.clock.millis();
+            long now = services.clock().getAsLong();
             for (String receipt : receipts) {
                 long offset = Receipts.offset(receipt);
-                Lease lease = g == null || offset < 0 ? null : g.leases.get(offset);
-                if (lease == null || lease.id != Receipts.leaseId(receipt) || lease.deadline <= now) {
+                Lease lease = g == null || offset < 0 ? null : g.validLease(offset, Receipts.leaseId(receipt), now);
+                if (lease == null) {
                     stale.add(receipt);
                     continue;
                 }
@@ -436,19 +368,8 @@ final class TopicLog {
                         g.acked++;
                         consumed++;
                     }
-                    case NACK -> {
-                        g.releaseLease(offset);
-                        fail(g, offset, now, "nack", reason.orElse(null), now + delay.toMillis(), deadLetters);
-                    }
-                    case EXTEND -> {
-                        // A new lease under the same id: a lease's deadline must not change while it
-                        // is in the deadline queue, which is ordered by it. The old entry is skipped.
-                        Lease renewed = new Lease(offset, lease.id, lease.member, lease.leasedAt,
-                                now + g.settings.ackTimeout().toMillis());
-                        g.leases.put(offset, renewed);
-                        leaseDeadlines.get(g.name).add(renewed);
-                        wakeAt(renewed.deadline);
-                    }
+                    case NACK -> fail(g, offset, now, "nack", reason.orElse(null), now + delay.toMillis(), deadLetters);
+                    case EXTEND -> wakeAt(g.extend(lease, now).deadline);
                 }
             }
             if (g != null) {
@@ -457,7 +378,7 @@ final class TopicLog {
                     saved = save(g);
                 }
                 if (settled > 0 && op == Settle.ACK) {
-                    router.observers.consumed(name, g.name, settled);
+                    services.observers().consumed(name, g.name, settled);
                 }
             }
         }
@@ -479,155 +400,77 @@ final class TopicLog {
         return CompletableFuture.completedFuture(result);
     }
 
-    /** fail gives a message back to its group for a retry at {@code due}, or dead-letters it. */
+    /**
+     * fail gives a leased message back to its group after a failure, for a retry at {@code due},
+     * or dead-letters it once it has had its {@code maxDeliveries}.
+     */
     private void fail(GroupCursor g, long offset, long now, String reason, String error, long due,
                       List<DeadLetter> deadLetters) {
-        Attempts a = g.attempts.computeIfAbsent(offset, k -> new Attempts());
-        a.failed(now, reason, error);
-        if (a.deliveries >= g.settings.maxDeliveries()) {
+        if (g.giveBack(offset, now, reason, error, due)) {
             List<Message> m = store.read(name, offset, 1);
             if (!m.isEmpty()) {
-                g.deadLettering.add(offset);
-                deadLetters.add(new DeadLetter(g, offset, deadLetterOf(g, m.get(0), a)));
+                deadLetters.add(new DeadLetter(g, offset, DeadLetters.letter(name, g.name, m.get(0), g.attempts(offset), now)));
                 return;
             }
+            g.retryAt(offset, due); // evicted: the next hand-out passes over it
         }
-        g.retry.put(offset, due);
         if (due > now) {
             wakeAt(due);
         }
     }
 
-    private NewMessage deadLetterOf(GroupCursor g, Message m, Attempts a) {
-        Map<String, String> headers = new LinkedHashMap<>(m.headers());
-        headers.put("x-original-topic", name.value());
-        headers.put("x-original-offset", Long.toString(m.offset()));
-        headers.put("x-original-id", m.id().toString());
-        headers.put("x-group", g.name.value());
-        headers.put("x-delivery-count", Integer.toString(a.deliveries));
-        headers.put("x-dead-letter-reason", a.lastReason);
-        headers.put("x-first-failure-at", Timestamps.format(a.firstFailureAt < 0 ? router.clock.millis() : a.firstFailureAt));
-        if (a.lastError != null) {
-            headers.put("x-last-error", a.lastError);
-        }
-        return new NewMessage(m.data(), headers);
-    }
-
-    /** deadLetter publishes to {@code dlq.{topic}}; once stored, the message is finished in its group. */
+    /** deadLetter stores the dead letters in {@code dlq.{topic}}; once stored, each is finished in its group. */
     private void deadLetter(List<DeadLetter> deadLetters) {
         for (DeadLetter d : deadLetters) {
-            router.publishDeadLetter(name, d.message()).whenComplete((ok, failure) -> {
-                synchronized (this) {
-                    if (deleted || !d.group().deadLettering.contains(d.offset())) {
-                        return;
-                    }
-                    if (failure == null) {
-                        d.group().finish(d.offset());
-                        d.group().deadLettered++;
-                        save(d.group());
-                        router.observers.deadLettered(name, d.group().name, d.message().headers().get("x-dead-letter-reason"));
-                    } else {
-                        LOG.warn("moving offset {} of {} to its dead letter topic failed, will retry: {}", d.offset(), name,
-                                rootMessage(failure));
-                        d.group().deadLettering.remove(d.offset());
-                        long due = router.clock.millis() + RETRY_AFTER.toMillis();
-                        d.group().retry.put(d.offset(), due);
-                        wakeAt(due);
-                    }
-                }
+            services.deadLetters().store(name, d.message()).whenComplete((ok, failure) -> {
+                deadLettered(d, failure);
                 pump();
             });
         }
     }
 
+    private synchronized void deadLettered(DeadLetter d, Throwable failure) {
+        if (deleted || !d.group().deadLettering.contains(d.offset())) {
+            return;
+        }
+        if (failure == null) {
+            d.group().finish(d.offset());
+            d.group().deadLettered++;
+            save(d.group());
+            services.observers().deadLettered(name, d.group().name, DeadLetters.reason(d.message()));
+        } else {
+            LOG.warn("moving offset {} of {} to its dead letter topic failed, will retry: {}", d.offset(), name,
+                    rootMessage(failure));
+            long due = services.clock().getAsLong() + RETRY_AFTER.toMillis();
+            d.group().retryAt(d.offset(), due);
+            wakeAt(due);
+        }
+    }
+
     /** expireLeases gives back every lease of the group whose deadline has passed. */
     private void expireLeases(GroupCursor g, long now, List<DeadLetter> deadLetters) {
-        PriorityQueue<Lease> deadlines = leaseDeadlines.get(g.name);
-        while (deadlines != null && !deadlines.isEmpty() && deadlines.peek().deadline <= now) {
-            Lease lease = deadlines.poll();
-            if (g.leases.get(lease.offset) != lease || lease.deadline > now) {
-                continue; // settled, or extended (its renewal is queued too)
-            }
-            g.releaseLease(lease.offset);
-            fail(g, lease.offset, now, "ack-timeout", null, now, deadLetters);
+        for (long offset : g.expire(now)) {
+            fail(g, offset, now, "ack-timeout", null, now, deadLetters);
         }
     }
 
     // ---- groups and members -------------------------------------------------------------------
 
-    /** group returns a group, creating it (at {@code from}, else the oldest retained message) if needed. */
-    private GroupCursor group(GroupName groupName, Optional<StartFrom> from) {
-        return group(groupName, from, true);
-    }
-
-    /**
-     * group finds or makes a group; {@code byName} says it is used on this topic by its name (a
-     * poll, an exact subscription, a creation), which makes it hold back a full topic from then on.
-     */
+    /** group finds or makes a group used by its name on this topic (docs/decisions/0006-groups-and-dead-letters.md). */
     private GroupCursor group(GroupName groupName, Optional<StartFrom> from, boolean byName) {
-        GroupCursor g = groups.get(groupName);
-        if (g == null) {
-            StartFrom start = from.orElse(StartFrom.EARLIEST);
-            g = new GroupCursor(groupName, new GroupSettings(start, config.ackTimeout(), config.maxDeliveries()), startOffset(start));
-            g.holdsBack = byName;
-            groups.put(groupName, g);
-            hasGroups = true;
-            save(g);
-        } else if (byName && !g.holdsBack) {
-            g.holdsBack = true;
-            save(g);
-        }
-        return g;
+        return groups.findOrMake(groupName, from, byName, firstOffset, nextOffset);
     }
 
-    private long startOffset(StartFrom from) {
-        if (from instanceof StartFrom.AtOffset at) {
-            return Math.max(firstOffset, Math.min(at.offset(), nextOffset));
-        }
-        return from instanceof StartFrom.Latest ? nextOffset : firstOffset;
-    }
-
-    /**
-     * requireGroupRoom refuses a group this topic does not have yet when it has
-     * {@code MAX_GROUPS_PER_TOPIC} already. Pattern subscriptions join each matching topic
-     * whatever the count: they are bounded by {@code WS_MAX_SUBSCRIPTIONS} (docs/limits.md).
-     */
     synchronized void requireGroupRoom(GroupName groupName) {
-        if (!groups.containsKey(groupName) && groups.size() >= config.maxGroupsPerTopic()) {
-            throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "topic " + name + " has " + groups.size()
-                    + " groups, the most MAX_GROUPS_PER_TOPIC allows; group " + groupName + " is not made");
-        }
+        groups.requireRoom(groupName);
     }
 
     synchronized GroupCreation createGroup(GroupName groupName, GroupSettings settings) {
-        GroupCursor g = groups.get(groupName);
-        if (g == null) {
-            requireGroupRoom(groupName);
-        }
-        if (g != null) {
-            if (!g.settings.equals(settings)) {
-                throw new BrokerException(ErrorCode.GROUP_CONFLICT, "group " + groupName + " exists on " + name
-                        + " with other settings (startFrom " + g.settings.startFrom().wire() + ", ackTimeout "
-                        + g.settings.ackTimeout().toMillis() + "ms, maxDeliveries " + g.settings.maxDeliveries() + ")");
-            }
-            if (!g.holdsBack) {
-                g.holdsBack = true; // created by name now
-                save(g);
-            }
-            return new GroupCreation(name, groupName, g.settings, false);
-        }
-        g = new GroupCursor(groupName, settings, startOffset(settings.startFrom()));
-        groups.put(groupName, g);
-        hasGroups = true;
-        save(g);
-        return new GroupCreation(name, groupName, settings, true);
+        return groups.create(groupName, settings, firstOffset, nextOffset);
     }
 
     synchronized void restore(StoredGroup stored) {
-        GroupCursor g = GroupCursor.restore(stored);
-        g.onTruncate(firstOffset, firstOffset, storedOffset);
-        groups.put(g.name, g);
-        hasGroups = true;
+        groups.restore(stored, firstOffset, storedOffset);
     }
 
     void join(GroupMember member, Optional<StartFrom> from, boolean byName) {
@@ -648,12 +491,9 @@ final class TopicLog {
                 return;
             }
             g.members.remove(member);
-            long now = router.clock.millis();
-            for (Lease lease : new ArrayList<>(g.leases.values())) {
-                if (lease.member == member) {
-                    g.releaseLease(lease.offset);
-                    fail(g, lease.offset, now, "ack-timeout", "the consumer went away", now, deadLetters);
-                }
+            long now = services.clock().getAsLong();
+            for (long offset : g.leasesOf(member)) {
+                fail(g, offset, now, "ack-timeout", "the consumer went away", now, deadLetters);
             }
         }
         deadLetter(deadLetters);
@@ -662,7 +502,8 @@ final class TopicLog {
 
     void attachBroadcast(BroadcastSubscription s, StartFrom from) {
         synchronized (this) {
-            long start = from instanceof StartFrom.Latest ? storedOffset : Math.min(startOffset(from), storedOffset);
+            long start = from instanceof StartFrom.Latest ? storedOffset
+                    : Math.min(TopicGroups.startOffset(from, firstOffset, nextOffset), storedOffset);
             broadcasts.attach(s, start);
         }
         pump();
@@ -672,10 +513,17 @@ final class TopicLog {
         broadcasts.detach(s);
     }
 
-    synchronized GroupCursor existingGroup(GroupName groupName) {
-        return groups.get(groupName);
+    synchronized boolean hasGroup(GroupName groupName) {
+        return groups.get(groupName) != null;
     }
 
+    /** redrivePosition is where the group's next redrive starts in the dead letter topic, or -1 without the group. */
+    synchronized long redrivePosition(GroupName groupName) {
+        GroupCursor g = groups.get(groupName);
+        return g == null ? -1 : g.deadLetterPosition;
+    }
+
+    /** redriven records that the group's dead letters before {@code position} were redriven. */
     synchronized CompletionStage<Void> redriven(GroupName groupName, long position) {
         GroupCursor g = groups.get(groupName);
         if (g == null) {
@@ -686,56 +534,32 @@ final class TopicLog {
     }
 
     private CompletionStage<Void> save(GroupCursor g) {
-        return store.saveGroup(g.snapshot(name));
+        return groups.save(g);
     }
 
     // ---- pump: deliveries outside the monitor, one thread at a time ----------------------------
 
     /**
      * pump asks for whatever can be delivered now (to broadcast subscribers, members and waiters)
-     * to be delivered on a delivery thread; it returns at once. One pump runs per topic at a time;
-     * a request made while it runs makes it go round again.
+     * to be delivered on a delivery thread; it returns at once (see {@link TopicPump}).
      */
     void pump() {
-        pumpRequested.set(true);
-        if (pumping.compareAndSet(false, true) && !router.deliverLater(this::runPump)) {
-            pumping.set(false);
-        }
+        pump.request();
     }
 
-    /** runPump is the topic's delivery task: it owns {@link #pumping} until it returns. */
-    private void runPump() {
-        try {
-            while (true) {
-                while (pumpRequested.getAndSet(false)) {
-                    if (broadcasts.deliver(firstOffset, storedOffset)) {
-                        pumpRequested.set(true);
-                    }
-                    pumpGroups();
-                }
-                pumping.set(false);
-                // A request that came after the last round but before the flag was down is ours.
-                if (!pumpRequested.get() || !pumping.compareAndSet(false, true)) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            // A store that cannot be read for a moment must not stop delivery: try again shortly.
-            LOG.warn("delivery on {} failed, retrying: {}", name, e.toString());
-            pumping.set(false);
-            router.schedule(this::pump, 100);
+    /** round is one delivery round, run by the pump: broadcasts first, then each group's share-out. */
+    private void round() {
+        if (broadcasts.deliver(firstOffset, storedOffset)) {
+            pump.again();
         }
-    }
-
-    private void pumpGroups() {
         List<DeadLetter> deadLetters = new ArrayList<>();
         synchronized (this) {
             if (deleted) {
-                outbox.clear();
+                pump.discardHanded();
                 return;
             }
-            long now = router.clock.millis();
-            for (GroupCursor g : groups.values()) {
+            long now = services.clock().getAsLong();
+            for (GroupCursor g : groups.all()) {
                 if (!g.hasConsumers()) {
                     continue;
                 }
@@ -743,9 +567,7 @@ final class TopicLog {
                 shareOut(g, now, deadLetters);
             }
         }
-        for (Runnable delivery; (delivery = outbox.poll()) != null; ) {
-            delivery.run();
-        }
+        pump.deliverHanded();
         deadLetter(deadLetters);
     }
 
@@ -753,8 +575,8 @@ final class TopicLog {
      * shareOut shares what the group has available among its consumers with room: even slices, in
      * an order that rotates between rounds, each no larger than the consumer's room (a long poll's
      * limit, a member's free buffer and in-flight allowance). See docs/delivery.md. Called with the
-     * monitor held; the deliveries go to {@link #outbox}, which the pump empties once the monitor
-     * is released. Returns whether it handed anything out.
+     * monitor held; the deliveries are handed to the pump, which makes them once the monitor is
+     * released. Returns whether it handed anything out.
      */
     private boolean shareOut(GroupCursor g, long now, List<DeadLetter> deadLetters) {
         List<Object> consumers = g.consumers();
@@ -783,20 +605,20 @@ final class TopicLog {
                 List<Delivery> got = handOut(g, now, slice, w.ack, null, deadLetters);
                 if (!got.isEmpty()) {
                     g.waiters.remove(w);
-                    outbox.add(() -> w.future.complete(got));
+                    pump.hand(() -> w.future.complete(got));
                     handed = true;
                 }
             } else {
                 GroupMember m = (GroupMember) consumers.get(i);
                 List<Delivery> got = handOut(g, now, slice, m.ack, m, deadLetters);
                 if (!got.isEmpty()) {
-                    outbox.add(() -> {
+                    pump.hand(() -> {
                         m.deliver(got);
                         m.flush();
                     });
                     handed = true;
                     // More may be waiting than this round shared out: look again once these are handed over.
-                    pumpRequested.set(true);
+                    pump.again();
                 }
             }
         }
@@ -815,9 +637,9 @@ final class TopicLog {
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<Waiter> timedOut = new ArrayList<>();
         synchronized (this) {
-            long now = router.clock.millis();
+            long now = services.clock().getAsLong();
             timer.fired(now);
-            for (GroupCursor g : groups.values()) {
+            for (GroupCursor g : groups.all()) {
                 expireLeases(g, now, deadLetters);
                 g.waiters.removeIf(w -> {
                     if (!w.gone() && w.deadline <= now) {
@@ -864,10 +686,10 @@ final class TopicLog {
     }
 
     synchronized TopicStats stats() {
-        long now = router.clock.millis();
-        List<GroupStats> groupStats = new ArrayList<>(groups.size());
+        long now = services.clock().getAsLong();
+        List<GroupStats> groupStats = new ArrayList<>(groups.all().size());
         int members = 0;
-        for (GroupCursor g : groups.values()) {
+        for (GroupCursor g : groups.all()) {
             groupStats.add(g.stats(storedOffset, now));
             members += g.members.size();
         }
@@ -888,26 +710,7 @@ final class TopicLog {
         if (start >= stored) {
             return List.of();
         }
-        int wanted = (int) Math.min(limit, stored - start);
-        List<Message> out = new ArrayList<>();
-        long bytes = 0;
-        long next = start;
-        while (out.size() < wanted) {
-            List<Message> chunk = store.read(name, next, Math.min(BROWSE_CHUNK, wanted - out.size()));
-            if (chunk.isEmpty()) {
-                break;
-            }
-            for (Message m : chunk) {
-                long size = Utf8.length(m.data());
-                if (!out.isEmpty() && bytes + size > config.maxRequestSize()) {
-                    return out;
-                }
-                out.add(m);
-                bytes += size;
-            }
-            next = chunk.get(chunk.size() - 1).offset() + 1;
-        }
-        return out;
+        return reader.browse(start, (int) Math.min(limit, stored - start), config.maxRequestSize());
     }
 
     long storedOffset() {
@@ -920,14 +723,10 @@ final class TopicLog {
         List<GroupMember> members = new ArrayList<>();
         synchronized (this) {
             deleted = true;
-            for (GroupCursor g : groups.values()) {
+            for (GroupCursor g : groups.all()) {
                 waiters.addAll(g.waiters);
                 members.addAll(g.members);
-                for (Lease l : g.leases.values()) {
-                    if (l.member != null) {
-                        l.member.inFlight.decrementAndGet();
-                    }
-                }
+                g.releaseAll();
             }
             groups.clear();
             timer.cancel();
