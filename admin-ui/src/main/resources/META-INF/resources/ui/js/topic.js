@@ -221,7 +221,7 @@ export class TopicPage {
       }
     });
     access.admin().then(r => {
-      if (!r.allowed) disable(button, reason, r.reason);
+      if (!r.allowed) disable(button, reason, 'Deleting a topic needs an admin token: ' + r.reason);
     });
     return h('div', {}, h('p', { class: 'hint' }, 'Removes the topic with its messages and groups.'), button, reason, result);
   }
