@@ -72,6 +72,25 @@ class ConsoleIT {
         }
     }
 
+    @Test
+    void withoutTheConsoleJarThereIsNoUiAndEverythingElseServes() throws Exception {
+        Path copy = dir.resolve("image");
+        Process cp = new ProcessBuilder("cp", "-a", RunningImage.image().toString(), copy.toString()).inheritIO().start();
+        assertEquals(0, cp.waitFor());
+        Path jar;
+        try (java.util.stream.Stream<Path> s = Files.list(copy.resolve("modules"))) {
+            jar = s.filter(p -> p.getFileName().toString().startsWith("admin-ui-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no admin-ui jar in the image"));
+        }
+        Files.delete(jar);
+        try (RunningImage broker = RunningImage.start(copy, Map.of())) {
+            assertTrue(!broker.output().contains("/ui/") && broker.output().contains("/ws"), broker.output());
+            assertEquals(404, Http.get(broker.base(), "ui/").statusCode());
+            assertEquals(201, Http.post(broker.base(), "publish/still.served", "{\"n\":1}").statusCode());
+            assertEquals(200, Http.get(broker.base(), "topics").statusCode());
+        }
+    }
+
     private static String sha256(String token) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     }
