@@ -155,7 +155,7 @@ async function open() {
     await page.locator('#confirm[open]').waitFor();
     await page.click('#confirm-ok');
     await expectText(page, '#redrive-result', 'Redriven: 1 dead letter of billing back on payments');
-    const again = (await call('GET', 'consume/payments?group=billing&ack=auto')).body;
+    const again = (await call('GET', 'consume/payments?group=billing&ack=auto&wait=5s')).body;
     assert.deepEqual(again.data, { amount: 12 }, 'the group gets the dead letter again');
     assert.equal(again.headers['x-redrive-group'], 'billing');
   });
