@@ -124,7 +124,7 @@ class ImageIT {
 
         try (RunningImage broker = RunningImage.launch(copy, Map.of("TRANSPORTS", "http,websocket"), "--port", "0")) {
             assertEquals(1, broker.exitCode(30));
-            assertTrue(broker.output().contains("broker: TRANSPORTS names 'websocket', which is not installed (installed: http)"),
+            assertTrue(broker.output().contains("broker: TRANSPORTS names 'websocket', which is not installed (installed: http, ui)"),
                     broker.output());
         }
 

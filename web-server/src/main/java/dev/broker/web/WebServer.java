@@ -10,6 +10,8 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.pathmap.MatchedResource;
+import org.eclipse.jetty.http.pathmap.PathMappings;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Handler;
@@ -45,6 +47,8 @@ public final class WebServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Handler> routes = new LinkedHashMap<>();
+    /** openness tells, for each route, whether it is served without a token ({@link #routeOpen}). */
+    private final PathMappings<Boolean> openness = new PathMappings<>();
     private final ConnectionStatistics statistics = new ConnectionStatistics();
     private final HeaderDeadline deadlines = new HeaderDeadline();
     private boolean started;
@@ -127,6 +131,29 @@ public final class WebServer implements AutoCloseable {
         if (routes.putIfAbsent(pathSpec, handler) != null) {
             throw new IllegalStateException("the path " + pathSpec + " is served by another plugin already");
         }
+        openness.put(PathSpec.from(pathSpec), false);
+    }
+
+    /**
+     * routeOpen is {@link #route} for content that holds nothing of the broker's, such as the
+     * admin console's static files: with authentication on, requests whose most specific route is
+     * this one need no token, so that a browser can load the page that then asks for one. Every
+     * request the page makes to the API still needs its token (docs/security.md).
+     *
+     * @throws IllegalStateException if the server has started or the path is taken
+     */
+    public synchronized void routeOpen(String pathSpec, Handler handler) {
+        route(pathSpec, handler);
+        openness.put(PathSpec.from(pathSpec), true);
+    }
+
+    /** open tells whether a path is served without a token: one of {@link Access}'s, or an open route's. */
+    private boolean open(String path) {
+        if (access.open(path)) {
+            return true;
+        }
+        MatchedResource<Boolean> route = openness.getMatched(path);
+        return route != null && route.getResource();
     }
 
     /** start starts the server on the configured port, once; later calls do nothing. */
@@ -136,7 +163,7 @@ public final class WebServer implements AutoCloseable {
         }
         PathMappingsHandler mappings = new PathMappingsHandler();
         routes.forEach((spec, handler) -> mappings.addMapping(PathSpec.from(spec), handler));
-        Handler routed = access.enabled() ? new AuthenticationHandler(mappings, access::open, access::authenticate) : mappings;
+        Handler routed = access.enabled() ? new AuthenticationHandler(mappings, this::open, access::authenticate) : mappings;
         server.setHandler(new BodyRateHandler(routed));
         try {
             server.start();
