@@ -62,6 +62,11 @@ import org.eclipse.jetty.server.Request;
  */
 @Path("/")
 public final class ApiResource {
+    /*
+     * Every answer is JSON whatever the request's Accept header says (docs/decisions/0004-errors.md).
+     * Asynchronous answers are resumed on a suspended AsyncResponse (see answer): a method that
+     * returned a CompletionStage was answered 406 by Jersey to "Accept: application/json".
+     */
     /** HEADER_PREFIX starts every request header that becomes a message header. */
     static final String HEADER_PREFIX = "x-msg-";
     private static final String JSON = MediaType.APPLICATION_JSON;
@@ -162,22 +167,24 @@ public final class ApiResource {
 
     @POST
     @Path("ack/{topic}")
-    public CompletionStage<Response> ack(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                         @Context HttpHeaders headers, @Context Request http, InputStream body) {
-        return async(() -> {
+    public void ack(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                         @Context HttpHeaders headers, @Context Request http, InputStream body,
+                                         @Suspended AsyncResponse response) {
+        answer(response, async(() -> {
             TopicName name = TopicName.of(topic);
             Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
             GroupName g = group(group);
             return access.settle(who, receipts(b), rs -> broker.ack(name, g, rs)).thenApply(r -> settled("acked", r));
-        });
+        }));
     }
 
     @POST
     @Path("nack/{topic}")
-    public CompletionStage<Response> nack(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                          @Context HttpHeaders headers, @Context Request http, InputStream body) {
-        return async(() -> {
+    public void nack(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                          @Context HttpHeaders headers, @Context Request http, InputStream body,
+                                          @Suspended AsyncResponse response) {
+        answer(response, async(() -> {
             TopicName name = TopicName.of(topic);
             Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of("reason", "delay"), Set.of("receipts"));
@@ -186,20 +193,21 @@ public final class ApiResource {
             GroupName g = group(group);
             return access.settle(who, receipts(b), rs -> broker.nack(name, g, rs, reason, delay))
                     .thenApply(r -> settled("nacked", r));
-        });
+        }));
     }
 
     @POST
     @Path("extend/{topic}")
-    public CompletionStage<Response> extend(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                            @Context HttpHeaders headers, @Context Request http, InputStream body) {
-        return async(() -> {
+    public void extend(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                            @Context HttpHeaders headers, @Context Request http, InputStream body,
+                                            @Suspended AsyncResponse response) {
+        answer(response, async(() -> {
             TopicName name = TopicName.of(topic);
             Principal who = mayConsume(http, name);
             JsonBodies.Body b = smallBody(headers, body, Set.of(), Set.of("receipts"));
             GroupName g = group(group);
             return access.settle(who, receipts(b), rs -> broker.extend(name, g, rs)).thenApply(r -> settled("extended", r));
-        });
+        }));
     }
 
     // ---- groups and topics --------------------------------------------------------------------
@@ -320,9 +328,10 @@ public final class ApiResource {
 
     @POST
     @Path("topics/{topic}/dlq/redrive")
-    public CompletionStage<Response> redrive(@PathParam("topic") String topic, @QueryParam("group") String group,
-                                             @Context Request http) {
-        return async(() -> {
+    public void redrive(@PathParam("topic") String topic, @QueryParam("group") String group,
+                                             @Context Request http,
+                                             @Suspended AsyncResponse response) {
+        answer(response, async(() -> {
             TopicName name = TopicName.of(topic);
             mayAdminister(http, "redrive dead letters");
             if (group == null) {
@@ -333,7 +342,7 @@ public final class ApiResource {
                 g.writeNumberField("redriven", n);
                 g.writeEndObject();
             }));
-        });
+        }));
     }
 
     @DELETE
@@ -393,6 +402,11 @@ public final class ApiResource {
     @FunctionalInterface
     private interface Work {
         CompletionStage<Response> run() throws IOException;
+    }
+
+    /** answer resumes the suspended request with the stage's answer once it completes. */
+    private static void answer(AsyncResponse response, CompletionStage<Response> stage) {
+        stage.whenComplete((r, failure) -> response.resume(failure == null ? r : problemOf(failure)));
     }
 
     private static CompletionStage<Response> async(Work work) {

@@ -62,6 +62,44 @@ class HttpApiTest {
         assertFalse(r.body().contains("Exception"), "a stack trace reached the client: " + r.body());
     }
 
+    /** A client that says it accepts JSON gets the same answers from every endpoint, the asynchronous ones included. */
+    @Test
+    void acceptApplicationJsonIsAnsweredByEveryEndpoint() throws Exception {
+        assertEquals(201, post("publish/accept.check", "1").statusCode());
+        for (String accept : List.of("application/json", "application/problem+json", "text/html")) {
+            HttpResponse<String> leased = send("GET", "consume/accept.check?group=g&ack=manual", null, accept);
+            assertEquals(200, leased.statusCode(), accept + ": " + leased.body());
+            String receipt = leased.body().replaceAll("(?s).*\"receipt\":\"([^\"]+)\".*", "$1");
+            String receipts = "{\"receipts\":[\"" + receipt + "\"]}";
+            HttpResponse<String> extended = send("POST", "extend/accept.check?group=g", receipts, accept);
+            assertEquals(200, extended.statusCode(), accept + ": " + extended.body());
+            HttpResponse<String> nacked = send("POST", "nack/accept.check?group=g", receipts, accept);
+            assertEquals(200, nacked.statusCode(), accept + ": " + nacked.body());
+            assertTrue(nacked.body().contains("\"nacked\":1"), nacked.body());
+            HttpResponse<String> again = send("GET", "consume/accept.check?group=g&ack=manual", null, accept);
+            String second = again.body().replaceAll("(?s).*\"receipt\":\"([^\"]+)\".*", "$1");
+            HttpResponse<String> acked = send("POST", "ack/accept.check?group=g", "{\"receipts\":[\"" + second + "\"]}", accept);
+            assertEquals(200, acked.statusCode(), accept + ": " + acked.body());
+            assertTrue(acked.body().contains("\"acked\":1"), acked.body());
+            assertEquals("application/json", acked.headers().firstValue("Content-Type").orElse(""));
+            HttpResponse<String> redriven = send("POST", "topics/accept.check/dlq/redrive?group=g", null, accept);
+            assertEquals(200, redriven.statusCode(), accept + ": " + redriven.body());
+            assertTrue(redriven.body().contains("\"redriven\":0"), redriven.body());
+            // A refusal is problem+json whatever was accepted.
+            assertProblem(send("POST", "ack/accept.check?group=g", "{}", accept), 400, "invalid-json");
+            assertEquals(201, post("publish/accept.check", "1").statusCode());
+        }
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Accept", accept);
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return HTTP.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void publishAnswersWithIdOffsetAndTimestamp() throws Exception {
         HttpResponse<String> p = post("publish/shape.check", "true");
