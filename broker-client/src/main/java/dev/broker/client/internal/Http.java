@@ -105,8 +105,9 @@ public final class Http implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path, Duration extraTime) {
-        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout.plus(extraTime))
-                .header("Accept", "application/json");
+        // No Accept header: the broker answers JSON anyway, and its ack, nack, extend and redrive
+        // answer 406 to "Accept: application/json" (docs/client.md).
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout.plus(extraTime));
         token.ifPresent(t -> r.header("Authorization", "Bearer " + t));
         return r;
     }
