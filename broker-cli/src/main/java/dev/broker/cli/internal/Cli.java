@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
                 DlqCommand.class, DeleteCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit status: 0 success, 1 the broker refused or could not be reached, 2 bad usage.",
                 "Completion: source <(broker-cli generate-completion)"})
-public final class Cli {
+public final class Cli implements java.util.concurrent.Callable<Integer> {
     static final String NAME = "broker-cli";
     static final int OK = 0;
     static final int REFUSED = 1;
@@ -46,6 +46,15 @@ public final class Cli {
         this.out = out;
         this.err = err;
         this.in = in;
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** call runs when no command is named: that is bad usage. */
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: pub, sub, consume, topics, stats, dlq or delete");
     }
 
     /** client is a client of the broker the options name; bad options are usage errors. */
