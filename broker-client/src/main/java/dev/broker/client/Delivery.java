@@ -10,9 +10,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The settle calls send one frame and return at once; the future completes with the broker's
  * answer ({@link Settled#stale()} names the receipt when its lease had expired or the connection
- * it came on has closed since). Do not wait for that future inside the handler of the same
- * subscription with a bound larger than its {@code maxInFlight}: the answer is read by the same
- * connection (docs/client.md).
+ * it came on has closed since). The handler may wait for that future: the subscription's queue
+ * is larger than its {@code maxInFlight}, so its connection keeps reading answers (docs/client.md).
  */
 public interface Delivery {
     /** message is the message delivered. */

@@ -135,6 +135,7 @@ public final class Http implements AutoCloseable {
     private static BrokerUnavailableException unavailable(HttpRequest request, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String why = cause instanceof HttpTimeoutException ? "no answer in time"
+                : cause instanceof java.net.ConnectException ? "connection refused"
                 : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         return new BrokerUnavailableException("the broker at " + request.uri().resolve("/") + " could not be reached ("
                 + request.method() + " " + request.uri().getRawPath() + "): " + why, cause);
