@@ -90,8 +90,8 @@ public final class Api {
 
     /** consume takes at most one message. */
     public CompletableFuture<Optional<Message>> consume(String topic, ConsumeOptions o) {
-        return http.get("consume/" + Http.segment(topic) + "?" + query(o), o.waitTime())
-                .thenApply(a -> a.status() == 204 || a.body().isEmpty() ? Optional.<Message>empty() : Optional.of(Json.message(a.body())));
+        return Http.map(http.get("consume/" + Http.segment(topic) + "?" + query(o), o.waitTime()),
+                a -> a.status() == 204 || a.body().isEmpty() ? Optional.<Message>empty() : Optional.of(Json.message(a.body())));
     }
 
     /** consumeBatch takes at most {@code limit} messages (1 to 1000). */
@@ -99,8 +99,8 @@ public final class Api {
         if (limit < 1 || limit > 1000) {
             throw new IllegalArgumentException("a batch consume takes 1 to 1000 messages, not " + limit);
         }
-        return http.get("consume/" + Http.segment(topic) + "/batch?limit=" + limit + "&" + query(o), o.waitTime())
-                .thenApply(a -> Json.messageList(a.body()));
+        return Http.map(http.get("consume/" + Http.segment(topic) + "/batch?limit=" + limit + "&" + query(o), o.waitTime()),
+                a -> Json.messageList(a.body()));
     }
 
     /** settle acks, nacks or extends receipts; {@code kind} is ack, nack or extend. */

@@ -188,6 +188,20 @@ public final class Http implements AutoCloseable {
         }
     }
 
+    /**
+     * map is {@code f.thenApply(fn)} whose cancellation cancels {@code f}: giving up a long poll
+     * ends it on the broker too, instead of leaving it to take a message nobody reads.
+     */
+    public static <A, B> CompletableFuture<B> map(CompletableFuture<A> f, java.util.function.Function<A, B> fn) {
+        CompletableFuture<B> mapped = f.thenApply(fn);
+        mapped.whenComplete((b, failure) -> {
+            if (mapped.isCancelled()) {
+                f.cancel(true);
+            }
+        });
+        return mapped;
+    }
+
     /** join waits for an answer and rethrows the client's own exceptions as they are. */
     public static <T> T join(CompletableFuture<T> f) {
         try {
