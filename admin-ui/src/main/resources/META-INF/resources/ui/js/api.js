@@ -17,8 +17,7 @@ const root = new URL('../', location.href.replace(/#.*$/, '')).pathname;
 const topicPath = t => encodeURIComponent(t);
 
 async function request(method, path, { body, headers = {}, token = session.token, raw = false, quiet = false } = {}) {
-  // No Accept header: POST /topics/{topic}/dlq/redrive answers 406 to 'Accept: application/json'
-  // (docs/console.md); fetch's default */* gets JSON from every request the console makes.
+  // No Accept header of our own: fetch's default */* gets JSON from every request (docs/console.md).
   const h = { ...headers };
   if (token) h.Authorization = 'Bearer ' + token;
   let payload = body;

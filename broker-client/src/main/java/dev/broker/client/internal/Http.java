@@ -105,8 +105,9 @@ public final class Http implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path, Duration extraTime) {
-        // No Accept header: the broker answers JSON anyway, and its ack, nack, extend and redrive
-        // answer 406 to "Accept: application/json" (docs/client.md).
+        // No Accept header: the broker answers JSON whatever it says (docs/client.md), and brokers
+        // built before 2026-12-03 answered 406 to "Accept: application/json" on ack, nack, extend
+        // and redrive.
         HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout.plus(extraTime));
         token.ifPresent(t -> r.header("Authorization", "Bearer " + t));
         return r;
