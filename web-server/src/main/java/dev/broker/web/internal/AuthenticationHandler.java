@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -43,17 +44,27 @@ public final class AuthenticationHandler extends Handler.Wrapper {
                     || request.getHttpURI().getQuery() != null && request.getHttpURI().getQuery().contains("token=");
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE,
                     tokenGiven ? "Bearer realm=\"broker\", error=\"invalid_token\"" : "Bearer realm=\"broker\"");
-            refuse(response, callback, 401, ErrorCode.UNAUTHORIZED, e.getMessage());
+            refuse(request, response, callback, 401, ErrorCode.UNAUTHORIZED, e.getMessage());
             return true;
         }
         if (path.equals("/metrics") && !principal.admin()) {
-            refuse(response, callback, 403, ErrorCode.FORBIDDEN, "/metrics needs an admin token (or METRICS_PUBLIC=true)");
+            refuse(request, response, callback, 403, ErrorCode.FORBIDDEN, "/metrics needs an admin token (or METRICS_PUBLIC=true)");
             return true;
         }
         return super.handle(request, response, callback);
     }
 
-    private static void refuse(Response response, Callback callback, int status, ErrorCode code, String detail) {
+    /**
+     * refuse answers without reading the request's body. A request that has one is answered with
+     * {@code Connection: close}: the body may still be on its way, and Jetty, unable to consume it,
+     * would close the connection after the answer without saying so, and a client that reuses the
+     * connection (the JDK's HttpClient does) would see its next request fail with no answer.
+     */
+    private static void refuse(Request request, Response response, Callback callback, int status, ErrorCode code,
+                               String detail) {
+        if (request.getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
         response.write(true, ByteBuffer.wrap(Problem.json(code, status, detail)), callback);

@@ -212,6 +212,8 @@ class AuthTest {
             HttpResponse<String> r = send(base, "POST", "publish/jobs.a", expired, "1");
             assertEquals(401, r.statusCode());
             assertTrue(r.body().contains("expired"), r.body());
+            // Refused before its body was read, the request's connection is not reused.
+            assertEquals("close", r.headers().firstValue("Connection").orElse(""), r.headers().toString());
             String early = jwt(signer, JWSAlgorithm.HS256, claims("worker", 60_000)
                     .notBeforeTime(new Date(System.currentTimeMillis() + 60_000)).build());
             assertEquals(401, send(base, "POST", "publish/jobs.a", early, "1").statusCode());
