@@ -1,5 +1,6 @@
 package dev.broker.client;
 
+import dev.broker.client.internal.Backoff;
 import dev.broker.client.internal.Http;
 import dev.broker.client.internal.PollingLoop;
 import java.time.Duration;
@@ -94,9 +95,7 @@ public interface ConsumerLoop extends AutoCloseable {
 
         /** reconnectBackoff sets the first and the longest wait after a failed poll (100 ms and 5 s by default). */
         public Builder reconnectBackoff(Duration first, Duration longest) {
-            if (first.isNegative() || first.isZero() || longest.compareTo(first) < 0) {
-                throw new IllegalArgumentException("the backoff needs 0 < first <= longest, not " + first + " and " + longest);
-            }
+            Backoff.check(first, longest);
             this.minBackoff = first;
             this.maxBackoff = longest;
             return this;

@@ -1,5 +1,6 @@
 package dev.broker.client;
 
+import dev.broker.client.internal.Backoff;
 import dev.broker.client.internal.Http;
 import dev.broker.client.internal.WsSubscription;
 import java.time.Duration;
@@ -88,9 +89,7 @@ public interface Subscription extends AutoCloseable {
 
         /** reconnectBackoff sets the first and the longest wait between reconnect attempts (100 ms and 5 s by default). */
         public Builder reconnectBackoff(Duration first, Duration longest) {
-            if (first.isNegative() || first.isZero() || longest.compareTo(first) < 0) {
-                throw new IllegalArgumentException("the backoff needs 0 < first <= longest, not " + first + " and " + longest);
-            }
+            Backoff.check(first, longest);
             this.minBackoff = first;
             this.maxBackoff = longest;
             return this;
