@@ -3,6 +3,7 @@ package dev.broker.core;
 import dev.broker.api.Durations;
 import dev.broker.spi.AuthSettings;
 import dev.broker.spi.BrokerConfig;
+import dev.broker.spi.PublishSettings;
 import dev.broker.spi.TlsSettings;
 import dev.broker.spi.BrokerConfig.FsyncPolicy;
 import dev.broker.spi.BrokerConfig.OverflowPolicy;
@@ -61,6 +62,12 @@ public final class Settings {
                     "How long a manually acknowledged delivery is leased."),
             new Setting("MAX_DELIVERIES", "5", "a number from 1 to 1000",
                     "Deliveries of a message before it goes to the dead letter queue."),
+            new Setting("MAX_DELAY", "15m", "a duration such as 30s, 15m, 2h (at least 1ms, shorter than RETENTION_HOURS)",
+                    "Longest delay a publish may ask for with delay= (docs/scheduled-and-idempotent.md)."),
+            new Setting("DEDUP_WINDOW", "2m", "a duration such as 30s, 2m, 1h (at least 1ms, at most 24h)",
+                    "How long an Idempotency-Key (a WebSocket publish's messageId) is remembered, from its first publish."),
+            new Setting("DEDUP_MAX_BYTES", "4194304", "a number of bytes from 1024 to 1073741824",
+                    "Memory one topic's remembered idempotency keys may take; past it the oldest are forgotten early."),
             new Setting("OVERFLOW_POLICY", "reject", "reject or drop-oldest",
                     "What a publish to a full topic does."),
             new Setting("FSYNC", "interval", "always, interval or never",
@@ -214,9 +221,29 @@ public final class Settings {
         int maxGroupsPerTopic = integer(v, "MAX_GROUPS_PER_TOPIC", 1, 100_000);
         int wsMaxSubscriptions = integer(v, "WS_MAX_SUBSCRIPTIONS", 1, 100_000);
         int maxConnections = integer(v, "MAX_CONNECTIONS", 1, 10_000_000);
+        Duration maxDelay = convert(v, "MAX_DELAY", text -> {
+            Duration d = Durations.parse(text);
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        });
+        if (maxDelay.compareTo(retention) >= 0) {
+            throw new ConfigException("MAX_DELAY (" + Durations.format(maxDelay) + ") must be shorter than RETENTION_HOURS ("
+                    + retention.toHours() + "h): a delayed message is dropped by retention like any other");
+        }
+        Duration dedupWindow = convert(v, "DEDUP_WINDOW", text -> {
+            Duration d = Durations.parse(text);
+            if (d.toMillis() < 1 || d.compareTo(Duration.ofHours(24)) > 0) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        });
+        long dedupMaxBytes = integer(v, "DEDUP_MAX_BYTES", 1024, 1 << 30);
         return new BrokerConfig(port, persistence, retention, maxMessageSize, maxQueueSize, dataDir, maxBatchSize,
                 ackTimeout, maxDeliveries, overflow, fsync, store, transports, storeCacheMb, wsMaxUnanswered, wsRateLimit,
-                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections, auth(v), tls(v));
+                maxRequestSize, origins, maxTopics, maxGroupsPerTopic, wsMaxSubscriptions, maxConnections, auth(v), tls(v),
+                new PublishSettings(maxDelay, dedupWindow, dedupMaxBytes));
     }
 
     /**

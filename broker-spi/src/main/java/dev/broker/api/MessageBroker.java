@@ -21,7 +21,19 @@ public interface MessageBroker {
      *                         {@link ErrorCode#BATCH_TOO_LARGE}, {@link ErrorCode#TOPIC_FULL},
      *                         {@link ErrorCode#STORE_UNAVAILABLE}
      */
-    CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch);
+    default CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch) {
+        return publish(topic, batch, PublishOptions.NONE).thenApply(Published::messages);
+    }
+
+    /**
+     * publish stores a batch as {@link #publish(TopicName, List)} does, with a delay, an expiry or
+     * an idempotency key (docs/scheduled-and-idempotent.md). A repeat of a key within its window
+     * stores nothing and completes with the first publish's messages, marked as replayed.
+     *
+     * @throws BrokerException as {@link #publish(TopicName, List)}, and {@link ErrorCode#INVALID_PARAMETER} for a
+     *                         delay over {@code MAX_DELAY}
+     */
+    CompletionStage<Published> publish(TopicName topic, List<NewMessage> batch, PublishOptions options);
 
     /**
      * consume hands out up to {@code limit} messages of a topic to a group, oldest first. With

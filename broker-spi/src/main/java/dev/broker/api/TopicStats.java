@@ -39,9 +39,10 @@ public record TopicStats(TopicName name, long messages, long bytes, long firstOf
      * @param acked             messages finished by an ack (manual) or on delivery (auto)
      * @param redelivered       deliveries that were repeats
      * @param deadLettered      messages moved to the dead letter topic
+     * @param expired           messages the group never got because their ttl passed first
      * @param oldestUnackedAge  how long the oldest lease has been held, if any
      */
     public record GroupStats(GroupName name, long lag, int inFlight, long delivered, long acked, long redelivered,
-                             long deadLettered, Optional<Duration> oldestUnackedAge) {
+                             long deadLettered, long expired, Optional<Duration> oldestUnackedAge) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.broker.spi;
 
+import dev.broker.api.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -42,6 +43,7 @@ import java.util.Set;
  *                           to be accepted
  * @param auth               authentication: the credentials accepted and whether {@code /metrics} is public (docs/security.md)
  * @param tls                the keystore of HTTPS and WSS on {@code PORT}, if any (docs/security.md)
+ * @param publishing         the bounds of delayed, expiring and idempotent publishes (docs/scheduled-and-idempotent.md)
  */
 public record BrokerConfig(int port, boolean persistenceEnabled, Duration retention, int maxMessageSize,
                            int maxQueueSize, Path dataDir, int maxBatchSize, Duration ackTimeout,
@@ -49,7 +51,8 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                            Optional<String> store, Set<String> transports, int storeCacheMb,
                            int wsMaxUnanswered, int wsRateLimit, int maxRequestSize, Set<String> wsAllowedOrigins,
                            int maxTopics, int maxGroupsPerTopic, int wsMaxSubscriptions,
-                           int maxConnections, AuthSettings auth, TlsSettings tls) {
+                           int maxConnections, AuthSettings auth, TlsSettings tls,
+                           PublishSettings publishing) {
 
     /** OverflowPolicy says what a publish does when its topic holds {@code MAX_QUEUE_SIZE} messages. */
     public enum OverflowPolicy {
@@ -99,6 +102,9 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         require(maxConnections >= 1, "MAX_CONNECTIONS must be a positive number of connections");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(publishing, "publishing");
+        require(publishing.maxDelay().compareTo(retention) < 0, "MAX_DELAY (" + Durations.format(publishing.maxDelay())
+                + ") must be shorter than RETENTION_HOURS (" + retention.toHours() + "h): a delayed message is dropped by retention like any other");
         require(maxRequestSize >= maxMessageSize, "MAX_REQUEST_SIZE (" + maxRequestSize
                 + " bytes) must be at least MAX_MESSAGE_SIZE (" + maxMessageSize + " bytes): a single publish is one message");
     }
@@ -127,7 +133,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
                 maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb, DEFAULT_WS_MAX_UNANSWERED, 0,
                 Math.max(DEFAULT_MAX_REQUEST_SIZE, maxMessageSize), Set.of(ANY_ORIGIN),
                 DEFAULT_MAX_TOPICS, DEFAULT_MAX_GROUPS_PER_TOPIC, DEFAULT_WS_MAX_SUBSCRIPTIONS, DEFAULT_MAX_CONNECTIONS,
-                AuthSettings.NONE, TlsSettings.NONE);
+                AuthSettings.NONE, TlsSettings.NONE, PublishSettings.DEFAULTS);
     }
 
     /** defaults is the configuration when nothing is set. */
@@ -141,7 +147,15 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(newPort, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions, maxConnections, auth, tls);
+                wsMaxSubscriptions, maxConnections, auth, tls, publishing);
+    }
+
+    /** withPublishing returns a copy with these bounds of delayed and idempotent publishes. */
+    public BrokerConfig withPublishing(PublishSettings newPublishing) {
+        return new BrokerConfig(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
+                maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
+                wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
+                wsMaxSubscriptions, maxConnections, auth, tls, newPublishing);
     }
 
     /** withAuth returns a copy with these authentication settings. */
@@ -149,7 +163,7 @@ public record BrokerConfig(int port, boolean persistenceEnabled, Duration retent
         return new BrokerConfig(port, persistenceEnabled, retention, maxMessageSize, maxQueueSize, dataDir,
                 maxBatchSize, ackTimeout, maxDeliveries, overflowPolicy, fsync, store, transports, storeCacheMb,
                 wsMaxUnanswered, wsRateLimit, maxRequestSize, wsAllowedOrigins, maxTopics, maxGroupsPerTopic,
-                wsMaxSubscriptions, maxConnections, newAuth, tls);
+                wsMaxSubscriptions, maxConnections, newAuth, tls, publishing);
     }
 
     /**

@@ -32,6 +32,18 @@ public interface BrokerObserver {
     default void deadLettered(TopicName topic, GroupName group, String reason) {
     }
 
+    /** delayed: {@code count} messages were stored with a delay (docs/scheduled-and-idempotent.md). */
+    default void delayed(TopicName topic, int count) {
+    }
+
+    /** expired: a group passed over {@code count} messages whose ttl ran out before it handed them out. */
+    default void expired(TopicName topic, GroupName group, int count) {
+    }
+
+    /** replayed: a publish repeated an idempotency key within its window, and stored nothing. */
+    default void replayed(TopicName topic) {
+    }
+
     /** dropped: unfinished messages left a topic, {@code expired} by retention or dropped by the size limit. */
     default void dropped(TopicName topic, long count, boolean expired) {
     }

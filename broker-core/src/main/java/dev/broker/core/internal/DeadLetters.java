@@ -49,6 +49,8 @@ final class DeadLetters {
     /** letter is the dead letter of message {@code m} of {@code topic}, after its attempts in {@code group}. */
     static NewMessage letter(TopicName topic, GroupName group, Message m, Attempts a, long now) {
         Map<String, String> headers = new LinkedHashMap<>(m.headers());
+        // A dead letter is due at once and never expires; its key was the original publish's (docs/scheduled-and-idempotent.md).
+        headers.keySet().removeAll(Scheduled.HEADERS);
         headers.put("x-original-topic", topic.value());
         headers.put("x-original-offset", Long.toString(m.offset()));
         headers.put("x-original-id", m.id().toString());
@@ -85,7 +87,7 @@ final class DeadLetters {
     static NewMessage redriven(Message letter, GroupName group) {
         Map<String, String> headers = new LinkedHashMap<>();
         letter.headers().forEach((k, v) -> {
-            if (!BROKER_HEADERS.contains(k)) {
+            if (!BROKER_HEADERS.contains(k) && !Scheduled.HEADERS.contains(k)) {
                 headers.put(k, v);
             }
         });

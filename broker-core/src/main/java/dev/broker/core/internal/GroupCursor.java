@@ -19,6 +19,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongPredicate;
 
 /**
  * GroupCursor is one consumer group on one topic: the state of each offset for the group, its
@@ -28,6 +29,8 @@ import java.util.TreeSet;
  * <p>An offset of the topic is, for this group, in exactly one of these states:
  * <ul>
  *   <li><em>new</em>: at or above {@link #next}, never handed out;
+ *   <li><em>delayed</em>: below {@link #next} and in no other state, a delayed message passed over
+ *       while it was not due (the topic's {@link TopicSchedule} knows when it is);
  *   <li><em>leased</em>: in {@link #leases}, handed out with manual ack and not settled;
  *   <li><em>retry</em>: in {@link #retry}, given back (nack, ack timeout, a member gone) and due at
  *       a time;
@@ -37,7 +40,8 @@ import java.util.TreeSet;
  * The transitions are the methods below: {@link #handOut} (new or retry, to a consumer),
  * {@link #lease}, {@link #finish} (ack, auto ack, dead-lettered, redriven for another group),
  * {@link #giveBack} (leased to retry or dead-lettering), {@link #expire} (leases past their
- * deadline, given back), and {@link #onTruncate} (the head of the topic dropped).
+ * deadline, given back), {@link #becameDue} (delayed to retry, due now), and {@link #onTruncate}
+ * (the head of the topic dropped).
  */
 final class GroupCursor {
     final GroupName name;
@@ -69,6 +73,8 @@ final class GroupCursor {
     long acked;
     long redelivered;
     long deadLettered;
+    /** expired counts messages this group never got because their ttl passed first. */
+    long expired;
 
     GroupCursor(GroupName name, GroupSettings settings, long start) {
         this.name = name;
@@ -264,10 +270,23 @@ final class GroupCursor {
     }
 
     /**
-     * nextAvailable lists up to {@code max} offsets that may be handed out now, oldest first:
-     * messages due for a retry, then messages never handed out, below {@code stored}.
+     * becameDue makes a delayed message the group passed over available now, as a retry due at
+     * once with no delivery counted. One the group has not reached yet stays new.
      */
-    List<Long> nextAvailable(long now, long first, long stored, int max) {
+    void becameDue(long offset, long now) {
+        if (offset < next && !isFinished(offset) && !leases.containsKey(offset) && !retry.containsKey(offset)
+                && !deadLettering.contains(offset)) {
+            retry.put(offset, now);
+        }
+    }
+
+    /**
+     * nextAvailable lists up to {@code max} offsets that may be handed out now, oldest first:
+     * messages due for a retry, then messages never handed out, below {@code stored}. Offsets that
+     * {@code delayed} says are not due are passed over: the group takes them once they are
+     * ({@link #becameDue}).
+     */
+    List<Long> nextAvailable(long now, long first, long stored, int max, LongPredicate delayed) {
         List<Long> out = new ArrayList<>(Math.min(max, 64));
         Iterator<Map.Entry<Long, Long>> it = retry.entrySet().iterator();
         while (it.hasNext() && out.size() < max) {
@@ -277,7 +296,7 @@ final class GroupCursor {
                 attempts.remove(e.getKey());
                 continue;
             }
-            if (e.getValue() <= now) {
+            if (e.getValue() <= now && !delayed.test(e.getKey())) {
                 out.add(e.getKey());
             }
         }
@@ -286,7 +305,11 @@ final class GroupCursor {
         }
         long o = next;
         while (out.size() < max && o < stored) {
-            if (!isFinished(o)) {
+            if (isFinished(o) || delayed.test(o)) {
+                if (o == next) {
+                    next = o + 1; // what is passed over at the front is never scanned again
+                }
+            } else {
                 out.add(o);
             }
             o++;
@@ -359,7 +382,7 @@ final class GroupCursor {
             oldest = Math.min(oldest, l.leasedAt);
         }
         Optional<Duration> age = oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofMillis(now - oldest));
-        return new GroupStats(name, unfinished, leases.size(), delivered, acked, redelivered, deadLettered, age);
+        return new GroupStats(name, unfinished, leases.size(), delivered, acked, redelivered, deadLettered, expired, age);
     }
 
     boolean hasConsumers() {

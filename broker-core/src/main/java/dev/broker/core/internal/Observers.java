@@ -56,6 +56,27 @@ final class Observers implements BrokerObserver {
     }
 
     @Override
+    public void delayed(TopicName topic, int count) {
+        for (BrokerObserver o : observers) {
+            o.delayed(topic, count);
+        }
+    }
+
+    @Override
+    public void expired(TopicName topic, GroupName group, int count) {
+        for (BrokerObserver o : observers) {
+            o.expired(topic, group, count);
+        }
+    }
+
+    @Override
+    public void replayed(TopicName topic) {
+        for (BrokerObserver o : observers) {
+            o.replayed(topic);
+        }
+    }
+
+    @Override
     public void dropped(TopicName topic, long count, boolean expired) {
         for (BrokerObserver o : observers) {
             o.dropped(topic, count, expired);

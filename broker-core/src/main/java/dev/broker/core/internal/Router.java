@@ -12,6 +12,9 @@ import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.MessageListener;
 import dev.broker.api.NewMessage;
+import dev.broker.api.PublishOptions;
+import dev.broker.api.Published;
+import dev.broker.api.Durations;
 import dev.broker.api.SettleResult;
 import dev.broker.api.StartFrom;
 import dev.broker.api.SubscribeRequest;
@@ -126,6 +129,9 @@ public final class Router implements MessageBroker, TopicAdmin {
         for (StoredGroup g : state.groups()) {
             topics.computeIfAbsent(g.topic(), n -> new TopicLog(n, 0, 0, services)).restore(g);
         }
+        for (TopicLog t : topics.values()) {
+            t.recoverRecent();
+        }
     }
 
     // ---- MessageBroker ------------------------------------------------------------------------
@@ -134,24 +140,51 @@ public final class Router implements MessageBroker, TopicAdmin {
     public CompletionStage<List<Message>> publish(TopicName topic, List<NewMessage> batch) {
         long received = System.nanoTime();
         try {
-            check(topic, batch);
-            if (topic.isDeadLetter()) {
-                throw new BrokerException(ErrorCode.RESERVED_TOPIC,
-                        "topics beginning with 'dlq.' hold dead letters and are written only by the broker");
+            check(topic, batch, PublishOptions.NONE);
+            return append(topic, batch).whenComplete((stored, failure) -> observe(topic, stored, failure, received));
+        } catch (BrokerException e) {
+            observers.rejected(topic, e.code());
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Published> publish(TopicName topic, List<NewMessage> batch, PublishOptions options) {
+        if (options.isNone()) {
+            return publish(topic, batch).thenApply(messages -> new Published(messages, false));
+        }
+        long received = System.nanoTime();
+        try {
+            check(topic, batch, options);
+            CompletionStage<Published> published;
+            while (true) {
+                try {
+                    published = topic(topic).publish(batch, options);
+                    break;
+                } catch (TopicLog.Deleted raced) {
+                    // The topic was deleted between the lookup and the append: publish to the new one.
+                }
             }
-            return append(topic, batch).whenComplete((stored, failure) -> {
-                if (failure == null) {
-                    // The topic's own name: its hash is cached, which the metrics' look-ups by name need.
-                    observers.published(stored.get(0).topic(), stored.size(), System.nanoTime() - received);
-                } else if (failure.getCause() instanceof BrokerException b) {
-                    observers.rejected(topic, b.code());
-                } else if (failure instanceof BrokerException b) {
-                    observers.rejected(topic, b.code());
+            return published.whenComplete((p, failure) -> {
+                if (failure != null || !p.replayed()) {
+                    observe(topic, p == null ? null : p.messages(), failure, received);
                 }
             });
         } catch (BrokerException e) {
             observers.rejected(topic, e.code());
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** observe reports a completed publish: stored, or refused and why. */
+    private void observe(TopicName topic, List<Message> stored, Throwable failure, long received) {
+        if (failure == null) {
+            // The topic's own name: its hash is cached, which the metrics' look-ups by name need.
+            observers.published(stored.get(0).topic(), stored.size(), System.nanoTime() - received);
+        } else if (failure.getCause() instanceof BrokerException b) {
+            observers.rejected(topic, b.code());
+        } else if (failure instanceof BrokerException b) {
+            observers.rejected(topic, b.code());
         }
     }
 
@@ -373,9 +406,18 @@ public final class Router implements MessageBroker, TopicAdmin {
         }
     }
 
-    private void check(TopicName topic, List<NewMessage> batch) {
+    private void check(TopicName topic, List<NewMessage> batch, PublishOptions options) {
         if (closed) {
             throw new BrokerException(ErrorCode.SHUTTING_DOWN, "the broker is shutting down");
+        }
+        if (topic.isDeadLetter()) {
+            throw new BrokerException(ErrorCode.RESERVED_TOPIC,
+                    "topics beginning with 'dlq.' hold dead letters and are written only by the broker");
+        }
+        Duration maxDelay = config.publishing().maxDelay();
+        if (options.delay().isPresent() && options.delay().get().compareTo(maxDelay) > 0) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "delay " + Durations.format(options.delay().get())
+                    + " is longer than MAX_DELAY (" + Durations.format(maxDelay) + ")");
         }
         if (batch.isEmpty()) {
             throw new BrokerException(ErrorCode.INVALID_JSON, "the batch is empty: send at least one message");
@@ -389,6 +431,11 @@ public final class Router implements MessageBroker, TopicAdmin {
                 if (DeadLetters.BROKER_HEADERS.contains(header)) {
                     throw new BrokerException(ErrorCode.INVALID_HEADER, (batch.size() > 1 ? "item " + i + ": " : "")
                             + "the header '" + header + "' is written by the broker alone, on dead letters and redriven messages");
+                }
+                if (Scheduled.HEADERS.contains(header)) {
+                    throw new BrokerException(ErrorCode.INVALID_HEADER, (batch.size() > 1 ? "item " + i + ": " : "")
+                            + "the header '" + header + "' is written by the broker alone: ask for it with the publish's "
+                            + "delay, ttl or idempotency key (docs/scheduled-and-idempotent.md)");
                 }
             }
             String data = batch.get(i).data();

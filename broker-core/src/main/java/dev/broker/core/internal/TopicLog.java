@@ -10,6 +10,8 @@ import dev.broker.api.GroupName;
 import dev.broker.api.GroupSettings;
 import dev.broker.api.Message;
 import dev.broker.api.NewMessage;
+import dev.broker.api.PublishOptions;
+import dev.broker.api.Published;
 import dev.broker.api.SettleResult;
 import dev.broker.api.StartFrom;
 import dev.broker.api.TopicInfo;
@@ -24,11 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +77,9 @@ final class TopicLog {
 
     private final BroadcastFanOut broadcasts;
     private final TopicPump pump;
+    /** Delayed messages not due yet, and the idempotency keys of the dedup window (docs/scheduled-and-idempotent.md). */
+    private final TopicSchedule schedule = new TopicSchedule();
+    private final PublishDedup dedup;
 
     /** DeadLetter is a message on its way to the dead letter topic. */
     private record DeadLetter(GroupCursor group, long offset, NewMessage message) {
@@ -100,12 +107,117 @@ final class TopicLog {
         this.broadcasts = new BroadcastFanOut(name, store);
         this.timer = new TopicTimer(services.timer(), services.clock(), this::tick);
         this.pump = new TopicPump(name, services.delivery(), services.timer(), this::round);
+        this.dedup = new PublishDedup(config.publishing().dedupWindow().toMillis(), config.publishing().dedupMaxBytes());
+    }
+
+    /**
+     * recoverRecent reads what a restart must know of the topic's recent messages: the delayed ones
+     * not due yet and the idempotency keys still in their window. It reads only messages published
+     * within the longer of {@code MAX_DELAY} and {@code DEDUP_WINDOW}, found by their timestamps
+     * (docs/scheduled-and-idempotent.md). Called once, before the topic is used.
+     */
+    synchronized void recoverRecent() {
+        long now = services.clock().getAsLong();
+        long since = now - Math.max(config.publishing().maxDelay().toMillis(), config.publishing().dedupWindow().toMillis());
+        long lo = firstOffset;
+        long hi = storedOffset;
+        while (lo < hi) { // the first offset whose timestamp is at or after since
+            long mid = lo + (hi - lo) / 2;
+            List<Message> m = store.read(name, mid, 1);
+            if (m.isEmpty() || m.get(0).timestamp().toEpochMilli() < since) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        String key = null;
+        List<Message> batch = new ArrayList<>();
+        for (long o = lo; o < storedOffset; ) {
+            List<Message> chunk = store.read(name, o, 256);
+            if (chunk.isEmpty()) {
+                break;
+            }
+            for (Message m : chunk) {
+                long due = Scheduled.dueAt(m);
+                if (due > now) {
+                    delay(m.offset(), due);
+                }
+                String k = m.headers().isEmpty() ? null : m.headers().get(Scheduled.IDEMPOTENCY_KEY);
+                if (key != null && !(key.equals(k) && batch.get(batch.size() - 1).offset() + 1 == m.offset())) {
+                    recoverKey(key, batch, now);
+                    batch = new ArrayList<>();
+                }
+                key = k;
+                if (k != null) {
+                    batch.add(m);
+                }
+            }
+            o = chunk.get(chunk.size() - 1).offset() + 1;
+        }
+        if (key != null) {
+            recoverKey(key, batch, now);
+        }
+    }
+
+    private void recoverKey(String key, List<Message> batch, long now) {
+        long first = batch.get(0).timestamp().toEpochMilli();
+        if (dedup.find(key, now) == null && first + config.publishing().dedupWindow().toMillis() > now) {
+            dedup.remember(key, first, batch.size()).answer.complete(PublishDedup.answer(batch));
+        }
     }
 
     // ---- publish ------------------------------------------------------------------------------
 
+    /**
+     * publish appends a batch with its options; a repeat of an idempotency key within its window
+     * stores nothing and gets the first publish's answer, marked as a replay, once that one is
+     * stored (docs/scheduled-and-idempotent.md).
+     */
+    CompletionStage<Published> publish(List<NewMessage> batch, PublishOptions options) {
+        if (options.idempotencyKey().isEmpty()) {
+            return append(batch, options).thenApply(messages -> new Published(messages, false));
+        }
+        String key = options.idempotencyKey().get();
+        PublishDedup.Remembered first;
+        CompletionStage<List<Message>> stored;
+        synchronized (this) {
+            if (deleted) {
+                throw new Deleted();
+            }
+            long now = services.clock().getAsLong();
+            PublishDedup.Remembered seen = dedup.find(key, now);
+            if (seen != null) {
+                services.observers().replayed(name);
+                return seen.answer.thenApply(messages -> new Published(messages, true));
+            }
+            first = dedup.remember(key, now, batch.size());
+            try {
+                stored = append(batch, options);
+            } catch (RuntimeException refused) {
+                dedup.forget(key, first); // refused before it was stored (a full topic): a retry may store it
+                first.answer.completeExceptionally(refused);
+                throw refused;
+            }
+        }
+        return stored.handle((messages, failure) -> {
+            if (failure != null) {
+                synchronized (this) {
+                    dedup.forget(key, first);
+                }
+                first.answer.completeExceptionally(failure);
+                throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+            }
+            first.answer.complete(PublishDedup.answer(messages));
+            return new Published(messages, false);
+        });
+    }
+
     /** append gives the batch offsets, hands it to the store and completes once it is stored. */
     CompletionStage<List<Message>> append(List<NewMessage> batch) {
+        return append(batch, PublishOptions.NONE);
+    }
+
+    private CompletionStage<List<Message>> append(List<NewMessage> batch, PublishOptions options) {
         CompletionStage<List<Message>> stored;
         // Sized here, on the publisher's thread: the store's completer, which records the
         // batch as stored, is one thread for every topic (docs/threading.md).
@@ -124,8 +236,15 @@ final class TopicLog {
             Instant now = Instant.ofEpochMilli(millis);
             List<Message> messages = new ArrayList<>(batch.size());
             long offset = nextOffset;
+            long due = options.delay().map(d -> millis + d.toMillis()).orElse(0L);
+            Map<String, String> extra = options.isNone() ? null : scheduleHeaders(options, millis, due);
             for (NewMessage m : batch) {
-                messages.add(new Message(services.ids().next(millis), name, offset++, now, m.headers(), m.data()));
+                Map<String, String> headers = m.headers();
+                if (extra != null) {
+                    headers = new LinkedHashMap<>(headers);
+                    headers.putAll(extra);
+                }
+                messages.add(new Message(services.ids().next(millis), name, offset++, now, headers, m.data()));
             }
             long first = nextOffset;
             nextOffset = offset;
@@ -136,7 +255,7 @@ final class TopicLog {
                     throw new BrokerException(ErrorCode.STORE_UNAVAILABLE,
                             "the store could not write the message: " + rootMessage(failure), null, failure);
                 }
-                stored(messages, size, firstBefore, evictTo);
+                stored(messages, size, firstBefore, evictTo, due);
                 return messages;
             });
         }
@@ -190,9 +309,29 @@ final class TopicLog {
         }
     }
 
-    private synchronized void stored(List<Message> messages, long size, long firstBefore, long evictTo) {
+    /** scheduleHeaders are the headers that carry a publish's options on each of its messages. */
+    private static Map<String, String> scheduleHeaders(PublishOptions options, long millis, long due) {
+        Map<String, String> h = new LinkedHashMap<>();
+        if (due > 0) {
+            h.put(Scheduled.DELIVER_AT, Timestamps.format(due));
+        }
+        options.ttl().ifPresent(ttl -> h.put(Scheduled.EXPIRES_AT, Timestamps.format(millis + ttl.toMillis())));
+        options.idempotencyKey().ifPresent(key -> h.put(Scheduled.IDEMPOTENCY_KEY, key));
+        return h;
+    }
+
+    private synchronized void stored(List<Message> messages, long size, long firstBefore, long evictTo, long due) {
         if (evictTo > firstBefore) {
             dropHead(firstBefore, evictTo, false);
+        }
+        if (due > 0 && !deleted) {
+            // Scheduled before the stored offset moves, so no consumer sees them as new before they are due.
+            for (Message m : messages) {
+                schedule.add(m.offset(), due);
+                broadcasts.scheduled(m.offset(), due);
+            }
+            wakeAt(due);
+            services.observers().delayed(name, messages.size());
         }
         bytes += size;
         published += messages.size();
@@ -220,6 +359,7 @@ final class TopicLog {
         if (unfinished > 0) {
             services.observers().dropped(name, unfinished, byRetention);
         }
+        schedule.truncate(to);
         store.truncate(name, to);
     }
 
@@ -239,7 +379,7 @@ final class TopicLog {
             groups.requireRoom(request.group());
             GroupCursor g = group(request.group(), Optional.empty(), true);
             expireLeases(g, now, deadLetters);
-            List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit());
+            List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, request.limit(), pending(now));
             // A poll shares with the group's members that have room, as a delivery round would
             // (docs/delivery.md): it takes its slice and the members are handed theirs.
             int others = 0;
@@ -299,11 +439,28 @@ final class TopicLog {
         List<Delivery> out = new ArrayList<>(offsets.size());
         Optional<GroupName> group = Optional.of(g.name);
         int redelivered = 0;
+        int expiredNow = 0;
         for (long o : offsets) {
             Message m = messages.get(o);
             if (m == null) {
                 g.passOver(o); // evicted in the meantime
                 continue;
+            }
+            if (!m.headers().isEmpty()) {
+                long due = Scheduled.dueAt(m);
+                if (due > now) {
+                    // Delayed, and not known to the schedule (a delay longer than MAX_DELAY is now): wait for it.
+                    g.passOver(o);
+                    delay(o, due);
+                    continue;
+                }
+                if (Scheduled.expired(m, now)) {
+                    g.passOver(o);
+                    g.finish(o);
+                    g.expired++;
+                    expiredNow++;
+                    continue;
+                }
             }
             if (DeadLetters.isForAnotherGroup(m, g.name)) {
                 g.passOver(o);
@@ -333,6 +490,11 @@ final class TopicLog {
         if (ack == AckMode.AUTO && !out.isEmpty()) {
             save(g);
             services.observers().consumed(name, g.name, out.size());
+        } else if (expiredNow > 0) {
+            save(g);
+        }
+        if (expiredNow > 0) {
+            services.observers().expired(name, g.name, expiredNow);
         }
         if (redelivered > 0) {
             services.observers().redelivered(name, g.name, redelivered);
@@ -549,7 +711,7 @@ final class TopicLog {
 
     /** round is one delivery round, run by the pump: broadcasts first, then each group's share-out. */
     private void round() {
-        if (broadcasts.deliver(firstOffset, storedOffset)) {
+        if (broadcasts.deliver(firstOffset, storedOffset, services.clock().getAsLong())) {
             pump.again();
         }
         List<DeadLetter> deadLetters = new ArrayList<>();
@@ -590,7 +752,7 @@ final class TopicLog {
             room[i] = consumers.get(i) instanceof Waiter w ? w.limit : ((GroupMember) consumers.get(i)).capacity();
             total += room[i];
         }
-        List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, (int) Math.min(total, MAX_ROUND));
+        List<Long> available = g.nextAvailable(now, firstOffset, storedOffset, (int) Math.min(total, MAX_ROUND), pending(now));
         int from = 0;
         for (int i = 0; i < room.length && from < available.size(); i++) {
             int left = available.size() - from;
@@ -627,6 +789,18 @@ final class TopicLog {
 
     // ---- timers -------------------------------------------------------------------------------
 
+    /** delay holds a delayed message back from groups and broadcast subscribers until {@code due}. Called with the monitor held. */
+    private void delay(long offset, long due) {
+        schedule.add(offset, due);
+        broadcasts.scheduled(offset, due);
+        wakeAt(due);
+    }
+
+    /** pending tells, for the groups' scans, which offsets are delayed messages not due at {@code now}. */
+    private LongPredicate pending(long now) {
+        return schedule.isEmpty() ? o -> false : o -> schedule.pending(o, now);
+    }
+
     /** wakeAt makes {@link #tick} run at {@code at} (epoch ms). Called with the monitor held. */
     private void wakeAt(long at) {
         timer.wakeAt(at);
@@ -639,6 +813,11 @@ final class TopicLog {
         synchronized (this) {
             long now = services.clock().getAsLong();
             timer.fired(now);
+            for (long offset : schedule.takeDue(now)) {
+                for (GroupCursor g : groups.all()) {
+                    g.becameDue(offset, now);
+                }
+            }
             for (GroupCursor g : groups.all()) {
                 expireLeases(g, now, deadLetters);
                 g.waiters.removeIf(w -> {
@@ -729,6 +908,8 @@ final class TopicLog {
                 g.releaseAll();
             }
             groups.clear();
+            schedule.clear();
+            dedup.clear();
             timer.cancel();
             store.delete(name);
         }

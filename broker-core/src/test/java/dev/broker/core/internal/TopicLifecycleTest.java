@@ -217,28 +217,28 @@ class TopicLifecycleTest {
 
         fx.advance(Duration.ofSeconds(2));
         List<Delivery> got = fx.manual(T, G, 2);
-        assertEquals(new GroupStats(G, 3, 2, 2, 0, 0, 0, Optional.of(Duration.ZERO)), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 3, 2, 2, 0, 0, 0, 0, Optional.of(Duration.ZERO)), fx.groupStats(T, G));
         fx.advance(Duration.ofSeconds(3));
         assertEquals(Optional.of(Duration.ofSeconds(5)), fx.stats(T).oldestMessageAge());
-        assertEquals(new GroupStats(G, 3, 2, 2, 0, 0, 0, Optional.of(Duration.ofSeconds(3))), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 3, 2, 2, 0, 0, 0, 0, Optional.of(Duration.ofSeconds(3))), fx.groupStats(T, G));
 
         fx.ack(T, G, receipt(got.get(0)));
-        assertEquals(new GroupStats(G, 2, 1, 2, 1, 0, 0, Optional.of(Duration.ofSeconds(3))), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 2, 1, 2, 1, 0, 0, 0, Optional.of(Duration.ofSeconds(3))), fx.groupStats(T, G));
         assertEquals(1, fx.stats(T).consumed());
 
         fx.nack(T, G, receipt(got.get(1)));
-        assertEquals(new GroupStats(G, 2, 0, 2, 1, 0, 0, Optional.empty()), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 2, 0, 2, 1, 0, 0, 0, Optional.empty()), fx.groupStats(T, G));
         List<Delivery> again = fx.manual(T, G, 10);
         assertEquals(List.of(1L, 2L), offsets(again));
-        assertEquals(new GroupStats(G, 2, 2, 4, 1, 1, 0, Optional.of(Duration.ZERO)), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 2, 2, 4, 1, 1, 0, 0, Optional.of(Duration.ZERO)), fx.groupStats(T, G));
 
         fx.nack(T, G, receipt(again.get(0))); // its second delivery: dead-lettered
         fx.ack(T, G, receipt(again.get(1)));
-        assertEquals(new GroupStats(G, 0, 0, 4, 2, 1, 1, Optional.empty()), fx.groupStats(T, G));
+        assertEquals(new GroupStats(G, 0, 0, 4, 2, 1, 1, 0, Optional.empty()), fx.groupStats(T, G));
         assertEquals(2, fx.stats(T).consumed(), "a dead letter is not consumed");
 
         fx.auto(T, OTHER, 10);
-        assertEquals(new GroupStats(OTHER, 0, 0, 3, 3, 0, 0, Optional.empty()), fx.groupStats(T, OTHER));
+        assertEquals(new GroupStats(OTHER, 0, 0, 3, 3, 0, 0, 0, Optional.empty()), fx.groupStats(T, OTHER));
         assertEquals(5, fx.stats(T).consumed());
         assertEquals(3, fx.stats(T).published(), "dead letters are published to their own topic");
         assertEquals(1, fx.stats("dlq.orders").published());

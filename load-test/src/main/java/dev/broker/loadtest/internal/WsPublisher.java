@@ -8,20 +8,24 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * WsPublisher publishes over one WebSocket connection with up to {@code --batch} publishes in
- * flight: each {@code publish} frame carries its sequence number as {@code messageId}, which the
- * broker echoes in its {@code published} or {@code error} answer, and each answer frees a slot for
+ * flight: each {@code publish} frame carries its sequence number as {@code messageId} (after a
+ * prefix of the run's own, since the broker takes a messageId as the publish's idempotency key for
+ * DEDUP_WINDOW: two runs within it must not share ids), which the broker echoes in its
+ * {@code published} or {@code error} answer, and each answer frees a slot for
  * the next publish. Frames are sent and answers handled on the client's threads. Thread-safe.
  */
 final class WsPublisher extends Publisher {
     /** The send time of each publish not answered yet, by sequence number; each holds one slot. */
     private final Map<Long, Long> pending = new ConcurrentHashMap<>();
+    /** RUN starts every messageId of this run: a random token and a dash. */
+    private static final String RUN = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
     private final String framePrefix;
     private volatile WsConnection connection;
     private volatile String closedBecause;
 
     WsPublisher(Arguments arguments, Accounting accounting, Payload payload, Schedule schedule, int index, Clients clients) {
         super(arguments, accounting, payload, schedule, index, clients);
-        this.framePrefix = "{\"type\":\"publish\",\"topic\":" + Wire.quote(arguments.topic()) + ",\"messageId\":\"";
+        this.framePrefix = "{\"type\":\"publish\",\"topic\":" + Wire.quote(arguments.topic()) + ",\"messageId\":\"" + RUN;
     }
 
     /** connect opens the connection; call before {@link #start}. */
@@ -120,6 +124,10 @@ final class WsPublisher extends Publisher {
     }
 
     private static Optional<Long> number(String text) {
+        if (!text.startsWith(RUN)) {
+            return Optional.empty();
+        }
+        text = text.substring(RUN.length());
         try {
             return Optional.of(Long.parseLong(text));
         } catch (NumberFormatException e) {

@@ -46,6 +46,9 @@ final class Counting implements BrokerObserver {
     private final Points<CounterDataPoint> dropped;
     private final Points<CounterDataPoint> rejected;
     private final Points<CounterDataPoint> slowConsumers;
+    private final Points<CounterDataPoint> delayed;
+    private final Points<CounterDataPoint> ttlExpired;
+    private final Points<CounterDataPoint> replayed;
     private final Histogram processing;
     private final Histogram commitDuration;
     private final Counter commitOperations;
@@ -72,6 +75,13 @@ final class Counting implements BrokerObserver {
                 "topic", "reason");
         this.slowConsumers = counter(registry, "message_broker_slow_consumer_disconnects_total",
                 "Subscribers cut off because they could not keep up with their messages.", "transport");
+        this.delayed = counter(registry, "message_broker_messages_delayed_total",
+                "Messages stored with a delay= (docs/scheduled-and-idempotent.md).", "topic");
+        this.ttlExpired = counter(registry, "message_broker_messages_ttl_expired_total",
+                "Messages a group never got because their ttl= ran out before it handed them out.", "topic", "group");
+        this.replayed = counter(registry, "message_broker_publishes_replayed_total",
+                "Publishes that repeated an Idempotency-Key (a WebSocket messageId) within DEDUP_WINDOW and stored nothing.",
+                "topic");
         this.processing = Histogram.builder()
                 .name("message_broker_processing_duration")
                 .help("Seconds from the receipt of a publish request to its messages being stored, per request.")
@@ -125,6 +135,21 @@ final class Counting implements BrokerObserver {
     public void deadLettered(TopicName topic, GroupName group, String reason) {
         String r = reason == null || reason.isEmpty() ? UNKNOWN_REASON : reasons.valueOf(reason);
         deadLettered.of(topics.valueOf(topic.value()), groups.valueOf(group.value()), r).inc();
+    }
+
+    @Override
+    public void delayed(TopicName topic, int count) {
+        delayed.of(topics.valueOf(topic.value())).inc(count);
+    }
+
+    @Override
+    public void expired(TopicName topic, GroupName group, int count) {
+        ttlExpired.of(topics.valueOf(topic.value()), groups.valueOf(group.value())).inc(count);
+    }
+
+    @Override
+    public void replayed(TopicName topic) {
+        replayed.of(topics.valueOf(topic.value())).inc();
     }
 
     @Override

@@ -296,6 +296,7 @@ public final class ApiResource {
                 g.writeNumberField("acked", gs.acked());
                 g.writeNumberField("redelivered", gs.redelivered());
                 g.writeNumberField("deadLettered", gs.deadLettered());
+                g.writeNumberField("expired", gs.expired());
                 if (gs.oldestUnackedAge().isPresent()) {
                     g.writeNumberField("oldestUnackedAgeMs", gs.oldestUnackedAge().get().toMillis());
                 } else {

@@ -5,6 +5,7 @@ import dev.broker.api.ErrorCode;
 import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.NewMessage;
+import dev.broker.api.PublishOptions;
 import dev.broker.api.TopicName;
 import dev.broker.spi.Principal;
 import dev.broker.web.Access;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
@@ -28,6 +30,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,9 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
     private static final String PREFIX = "/publish/";
     private static final String BATCH = "batch/";
     private static final int MAX_HEADERS = 64;
+    /** IDEMPOTENCY_KEY names the request header that makes a publish idempotent; REPLAYED marks the answer to a repeat. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
 
     /** A body's buffer starts at most this large, whatever its Content-Length says, and grows with what arrives. */
     private static final int FIRST_BUFFER = 64 << 10;
@@ -94,6 +100,7 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
             }
             requireJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             Map<String, String> headers = messageHeaders(request);
+            PublishOptions options = options(request);
             int limit = batch ? maxBatchBody : maxMessageSize;
             if (request.getLength() > limit) {
                 throw tooLarge(batch, limit);
@@ -111,12 +118,27 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
                     // The answer is written on the web server's pool, not on the thread that completes
                     // the store's write (the MVStore completer, one thread for every topic): writing
                     // every answer there held HTTP publish at 30-32k req/s; 46k here (docs/BENCHMARKS.md).
-                    broker.publish(topic, messages).whenCompleteAsync((stored, failure) -> {
-                        if (failure == null) {
-                            json(response, callback, 201, batch ? batchJson(stored) : publishedJson(stored.get(0)));
-                        } else {
+                    if (options.isNone()) {
+                        broker.publish(topic, messages).whenCompleteAsync((stored, failure) -> {
+                            if (failure == null) {
+                                json(response, callback, 201, batch ? batchJson(stored) : publishedJson(stored.get(0)));
+                            } else {
+                                fail(response, callback, failure);
+                            }
+                        }, request.getComponents().getExecutor());
+                        return;
+                    }
+                    broker.publish(topic, messages, options).whenCompleteAsync((published, failure) -> {
+                        if (failure != null) {
                             fail(response, callback, failure);
+                            return;
                         }
+                        List<Message> stored = published.messages();
+                        if (published.replayed()) {
+                            response.getHeaders().put(REPLAYED, "true");
+                        }
+                        json(response, callback, published.replayed() ? 200 : 201,
+                                batch ? batchJson(stored) : publishedJson(stored.get(0)));
                     }, request.getComponents().getExecutor());
                 } catch (RuntimeException e) {
                     fail(response, callback, e);
@@ -194,6 +216,39 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
         if (!(type.endsWith("/json") || type.endsWith("+json"))) {
             throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body is " + type + "; send it as application/json");
         }
+    }
+
+    /**
+     * options reads a publish's {@code delay} and {@code ttl} query parameters and its
+     * {@code Idempotency-Key} header (docs/scheduled-and-idempotent.md); a batch shares them.
+     */
+    private static PublishOptions options(Request request) {
+        String key = request.getHeaders().get(IDEMPOTENCY_KEY);
+        String query = request.getHttpURI().getQuery();
+        if (key == null && query == null) {
+            return PublishOptions.NONE;
+        }
+        Optional<String> delay = Optional.empty();
+        Optional<String> ttl = Optional.empty();
+        if (query != null) {
+            Fields fields = Request.extractQueryParameters(request);
+            for (Fields.Field f : fields) {
+                switch (f.getName()) {
+                    case "delay" -> delay = Optional.of(single(f));
+                    case "ttl" -> ttl = Optional.of(single(f));
+                    default -> throw new BrokerException(ErrorCode.INVALID_PARAMETER, "unknown query parameter '" + f.getName()
+                            + "': a publish takes delay and ttl");
+                }
+            }
+        }
+        return PublishOptions.of(delay, ttl, Optional.ofNullable(key));
+    }
+
+    private static String single(Fields.Field f) {
+        if (f.getValues().size() != 1) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMETER, "the query parameter '" + f.getName() + "' is given more than once");
+        }
+        return f.getValue();
     }
 
     private static Map<String, String> messageHeaders(Request request) {

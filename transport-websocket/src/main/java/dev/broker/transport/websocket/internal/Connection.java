@@ -11,6 +11,7 @@ import dev.broker.api.Message;
 import dev.broker.api.MessageBroker;
 import dev.broker.api.MessageListener;
 import dev.broker.api.NewMessage;
+import dev.broker.api.PublishOptions;
 import dev.broker.api.SettleResult;
 import dev.broker.api.StartFrom;
 import dev.broker.api.SubscribeRequest;
@@ -293,12 +294,25 @@ public final class Connection implements FrameHandler {
         if (!principal.mayPublish(topic)) {
             throw new BrokerException(ErrorCode.FORBIDDEN, "the token of '" + principal.name() + "' may not publish to '" + topic + "'");
         }
-        broker.publish(topic, List.of(new NewMessage(p.data(), p.headers()))).whenComplete((stored, failure) -> {
+        // The messageId is the publish's idempotency key (docs/scheduled-and-idempotent.md).
+        PublishOptions options = PublishOptions.of(p.delay(), p.ttl(), p.messageId());
+        List<NewMessage> batch = List.of(new NewMessage(p.data(), p.headers()));
+        if (options.isNone()) {
+            broker.publish(topic, batch).whenComplete((stored, failure) -> {
+                if (failure != null) {
+                    fail(failure, p.messageId());
+                    return;
+                }
+                reply(publishedFrame(p.messageId(), stored.get(0), false));
+            });
+            return;
+        }
+        broker.publish(topic, batch, options).whenComplete((published, failure) -> {
             if (failure != null) {
                 fail(failure, p.messageId());
                 return;
             }
-            reply(publishedFrame(p.messageId(), stored.get(0)));
+            reply(publishedFrame(p.messageId(), published.messages().get(0), published.replayed()));
         });
     }
 
@@ -306,17 +320,22 @@ public final class Connection implements FrameHandler {
      * publishedFrame is the reply to a publish, written without a JSON generator: it is made for
      * every message a client publishes, on the store's completer thread, where making a generator
      * cost more than the rest of the reply (docs/BENCHMARKS.md). Topic names, ids, offsets and
-     * timestamps need no escaping; the client's {@code messageId} is escaped.
+     * timestamps need no escaping; the client's {@code messageId} is escaped. A repeat of a
+     * messageId within DEDUP_WINDOW is answered with the first publish's message and
+     * {@code "replayed":true}.
      */
-    static byte[] publishedFrame(Optional<String> messageId, Message m) {
+    static byte[] publishedFrame(Optional<String> messageId, Message m, boolean replayed) {
         StringBuilder b = new StringBuilder(192).append("{\"type\":\"published\"");
         if (messageId.isPresent()) {
             b.append(",\"messageId\":\"").append(JsonStringEncoder.getInstance().quoteAsString(messageId.get())).append('"');
         }
         b.append(",\"id\":\"").append(m.id()).append("\",\"topic\":\"").append(m.topic().value())
                 .append("\",\"offset\":").append(m.offset())
-                .append(",\"timestamp\":\"").append(WireJson.timestamp(m.timestamp())).append("\"}");
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+                .append(",\"timestamp\":\"").append(WireJson.timestamp(m.timestamp())).append('"');
+        if (replayed) {
+            b.append(",\"replayed\":true");
+        }
+        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void subscribe(Frame.Subscribe s) {

@@ -9,7 +9,8 @@ import java.util.Optional;
  */
 sealed interface Frame {
     /** Publish stores one message; {@code data} is the JSON text exactly as sent. */
-    record Publish(String topic, String data, Map<String, String> headers, Optional<String> messageId) implements Frame {
+    record Publish(String topic, String data, Map<String, String> headers, Optional<String> messageId,
+                   Optional<String> delay, Optional<String> ttl) implements Frame {
     }
 
     /** Subscribe starts a subscription to a topic or pattern. */

@@ -60,7 +60,7 @@ final class FrameDecoder {
                         Problem bad = readHeaders(p, value, headers);
                         problem = problem == null ? bad : problem;
                     }
-                    case "type", "topic", "group", "ack", "from", "receipt", "reason", "delay", "maxInFlight", "messageId" -> {
+                    case "type", "topic", "group", "ack", "from", "receipt", "reason", "delay", "ttl", "maxInFlight", "messageId" -> {
                         if (value == JsonToken.VALUE_NULL) {
                             continue;
                         }
@@ -105,7 +105,8 @@ final class FrameDecoder {
                 if (data == null) {
                     throw new FrameException(ErrorCode.INVALID_FRAME, "a 'publish' frame needs 'data'", messageId);
                 }
-                yield new Frame.Publish(topic, data, headers, messageId);
+                yield new Frame.Publish(topic, data, headers, messageId, Optional.ofNullable(strings.get("delay")),
+                        Optional.ofNullable(strings.get("ttl")));
             }
             case "subscribe" -> new Frame.Subscribe(topic, group, Optional.ofNullable(strings.get("ack")),
                     Optional.ofNullable(strings.get("from")), Optional.ofNullable(strings.get("maxInFlight")));

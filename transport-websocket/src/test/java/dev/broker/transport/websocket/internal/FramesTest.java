@@ -67,7 +67,9 @@ class FramesTest {
         List<dev.broker.api.Message> stored = broker.broker.admin().browse(TopicName.of(topic), 0, 10);
         assertEquals(2, stored.size());
         assertEquals("{\"userId\":123}", stored.get(0).data());
-        assertEquals(Map.of("source", "auth-service"), stored.get(0).headers());
+        // The messageId is the publish's idempotency key, kept with the message (docs/scheduled-and-idempotent.md).
+        assertEquals(Map.of("source", "auth-service", "x-idempotency-key", "c-1"), stored.get(0).headers());
+        assertEquals(Map.of(), stored.get(1).headers());
     }
 
     @Test

@@ -36,12 +36,16 @@ class PublishedFrameTest {
         Message m = new Message(new UUID(1, 2), TopicName.of("orders.eu-1_x"), 42, Instant.parse("2026-12-03T10:00:00.007Z"),
                 Map.of(), "{}");
         String tricky = "quote\" backslash\\ newline\n tab\t nul\u0000 ünï 🎉 </script>";
-        Map<String, String> fields = parse(Connection.publishedFrame(Optional.of(tricky), m));
+        Map<String, String> fields = parse(Connection.publishedFrame(Optional.of(tricky), m, false));
         assertEquals(Map.of("type", "published", "messageId", tricky, "id", m.id().toString(), "topic", "orders.eu-1_x",
                 "offset", "42", "timestamp", "2026-12-03T10:00:00.007Z"), fields);
         assertEquals(java.util.List.of("type", "messageId", "id", "topic", "offset", "timestamp"), java.util.List.copyOf(fields.keySet()));
-        Map<String, String> plain = parse(Connection.publishedFrame(Optional.empty(), m));
+        Map<String, String> plain = parse(Connection.publishedFrame(Optional.empty(), m, false));
         assertEquals(5, plain.size());
         assertEquals(null, plain.get("messageId"));
+        Map<String, String> replay = parse(Connection.publishedFrame(Optional.of("k"), m, true));
+        assertEquals("true", replay.get("replayed"));
+        assertEquals(java.util.List.of("type", "messageId", "id", "topic", "offset", "timestamp", "replayed"),
+                java.util.List.copyOf(replay.keySet()));
     }
 }
