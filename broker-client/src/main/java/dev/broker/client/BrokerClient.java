@@ -97,7 +97,21 @@ public final class BrokerClient implements AutoCloseable {
      * next where order matters.
      */
     public CompletableFuture<Published> publishAsync(String topic, String json, Map<String, String> headers) {
-        return bounded(() -> api.publish(topic, json, headers));
+        return publishAsync(topic, json, headers, PublishOptions.NONE);
+    }
+
+    /**
+     * publish stores one message with a delay, an expiry or an idempotency key; a repeat of a key
+     * within the broker's DEDUP_WINDOW returns the first answer, {@link Published#replayed} set.
+     */
+    public Published publish(String topic, String json, Map<String, String> headers, PublishOptions options) {
+        return Http.join(publishAsync(topic, json, headers, options));
+    }
+
+    /** publishAsync is {@link #publish(String, String, Map, PublishOptions)} without waiting. */
+    public CompletableFuture<Published> publishAsync(String topic, String json, Map<String, String> headers,
+                                                    PublishOptions options) {
+        return bounded(() -> api.publish(topic, json, headers, options));
     }
 
     /** publishBatch stores all the messages or none (the error names the item), with the same headers. */
@@ -107,7 +121,18 @@ public final class BrokerClient implements AutoCloseable {
 
     /** publishBatchAsync is {@link #publishBatch} without waiting; it counts as one pending publish. */
     public CompletableFuture<List<Published>> publishBatchAsync(String topic, List<String> json, Map<String, String> headers) {
-        return bounded(() -> api.publishBatch(topic, json, headers));
+        return publishBatchAsync(topic, json, headers, PublishOptions.NONE);
+    }
+
+    /** publishBatch with options, which the whole batch shares; a key covers the batch. */
+    public List<Published> publishBatch(String topic, List<String> json, Map<String, String> headers, PublishOptions options) {
+        return Http.join(publishBatchAsync(topic, json, headers, options));
+    }
+
+    /** publishBatchAsync with options, without waiting. */
+    public CompletableFuture<List<Published>> publishBatchAsync(String topic, List<String> json, Map<String, String> headers,
+                                                                PublishOptions options) {
+        return bounded(() -> api.publishBatch(topic, json, headers, options));
     }
 
     private <T> CompletableFuture<T> bounded(java.util.function.Supplier<CompletableFuture<T>> call) {

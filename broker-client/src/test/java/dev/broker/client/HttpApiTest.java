@@ -197,4 +197,30 @@ class HttpApiTest {
         BrokerRefusedException gone = assertThrows(BrokerRefusedException.class, () -> client.deleteTopic(topic));
         assertEquals(ErrorCode.TOPIC_NOT_FOUND, gone.code());
     }
+
+    @Test
+    void aDelayedPublishIsDueLaterAndARepeatedKeyIsStoredOnce() {
+        String topic = TestBroker.topic("scheduled");
+        Published delayed = client.publish(topic, "1", Map.of(), PublishOptions.NONE.withDelay(java.time.Duration.ofSeconds(2)));
+        client.publish(topic, "2");
+        List<Message> now = client.consumeBatch(topic, 10, ConsumeOptions.defaults());
+        assertTrue(now.stream().anyMatch(m -> m.data().equals("2")), "the message published after it is not held back");
+        Message later = now.stream().filter(m -> m.data().equals("1")).findFirst()
+                .orElseGet(() -> client.consume(topic, ConsumeOptions.defaults().waitingUpTo(java.time.Duration.ofSeconds(10)))
+                        .orElseThrow());
+        assertEquals(delayed.id(), later.id());
+        java.time.Instant due = java.time.Instant.parse(later.headers().get("x-deliver-at"));
+        assertFalse(java.time.Instant.now().isBefore(due), "handed out before it was due at " + due);
+
+        Published first = client.publish(topic, "3", Map.of(), PublishOptions.NONE.withIdempotencyKey("k-1"));
+        Published again = client.publish(topic, "3", Map.of(), PublishOptions.NONE.withIdempotencyKey("k-1"));
+        assertFalse(first.replayed());
+        assertTrue(again.replayed());
+        assertEquals(first.id(), again.id());
+        List<Published> batch = client.publishBatch(topic, List.of("4", "5"), Map.of(), PublishOptions.NONE.withIdempotencyKey("b-1"));
+        List<Published> batchAgain = client.publishBatch(topic, List.of("4", "5"), Map.of(), PublishOptions.NONE.withIdempotencyKey("b-1"));
+        assertEquals(batch.stream().map(Published::id).toList(), batchAgain.stream().map(Published::id).toList());
+        assertTrue(batchAgain.get(1).replayed());
+        assertEquals(5, client.browse(topic, 0, 100).size(), "the repeats stored nothing");
+    }
 }

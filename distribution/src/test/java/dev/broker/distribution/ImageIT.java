@@ -14,11 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,30 +153,5 @@ class ImageIT {
     private static WebSocket connect(RunningImage broker, Frames frames) {
         URI ws = URI.create("ws://127.0.0.1:" + broker.base().getPort() + "/ws");
         return HTTP.newWebSocketBuilder().buildAsync(ws, frames).join();
-    }
-
-    /** Frames queues the text frames a WebSocket client receives. */
-    static final class Frames implements WebSocket.Listener {
-        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                queue.add(partial.toString());
-                partial.setLength(0);
-            }
-            w.request(1);
-            return null;
-        }
-
-        String next() throws InterruptedException {
-            String f = queue.poll(10, TimeUnit.SECONDS);
-            if (f == null) {
-                throw new AssertionError("no frame arrived within 10 s");
-            }
-            return f;
-        }
     }
 }

@@ -15,10 +15,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -210,34 +206,5 @@ class ScheduledIT {
         Matcher m = ID.matcher(frame);
         assertTrue(m.find(), frame);
         return m.group(1);
-    }
-
-    /** Frames queues the text frames a WebSocket client receives. */
-    static final class Frames implements WebSocket.Listener {
-        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence text, boolean last) {
-            partial.append(text);
-            if (last) {
-                queue.add(partial.toString());
-                partial.setLength(0);
-            }
-            w.request(1);
-            return null;
-        }
-
-        String next() throws InterruptedException {
-            String f = queue.poll(15, TimeUnit.SECONDS);
-            if (f == null) {
-                throw new AssertionError("no frame arrived within 15 s");
-            }
-            return f;
-        }
-
-        String poll(long millis) throws InterruptedException {
-            return queue.poll(millis, TimeUnit.MILLISECONDS);
-        }
     }
 }

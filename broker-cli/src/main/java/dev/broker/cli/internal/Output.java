@@ -53,6 +53,9 @@ final class Output {
             g.writeStringField("id", p.id());
             g.writeStringField("topic", p.topic());
             g.writeNumberField("offset", p.offset());
+            if (p.replayed()) {
+                g.writeBooleanField("replayed", true);
+            }
             g.writeEndObject();
         });
     }

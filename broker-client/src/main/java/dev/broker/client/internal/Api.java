@@ -5,6 +5,7 @@ import dev.broker.client.ConsumeOptions;
 import dev.broker.client.Group;
 import dev.broker.client.GroupSettings;
 import dev.broker.client.Message;
+import dev.broker.client.PublishOptions;
 import dev.broker.client.Published;
 import dev.broker.client.Settled;
 import dev.broker.client.TopicInfo;
@@ -34,16 +35,17 @@ public final class Api {
     }
 
     /** publish stores one message; {@code json} is its data as JSON text. */
-    public CompletableFuture<Published> publish(String topic, String json, Map<String, String> headers) {
+    public CompletableFuture<Published> publish(String topic, String json, Map<String, String> headers, PublishOptions options) {
         checkData(json, "the message");
-        return http.post("publish/" + Http.segment(topic), json, headerFields(headers)).thenApply(a -> {
+        return http.post("publish/" + Http.segment(topic) + query(options), json, fields(headers, options)).thenApply(a -> {
             JsonNode n = a.json();
-            return new Published(n.get("id").asText(), n.get("topic").asText(), n.get("offset").asLong());
+            return new Published(n.get("id").asText(), n.get("topic").asText(), n.get("offset").asLong(), a.status() == 200);
         });
     }
 
     /** publishBatch stores messages atomically, each with the same headers. */
-    public CompletableFuture<List<Published>> publishBatch(String topic, List<String> json, Map<String, String> headers) {
+    public CompletableFuture<List<Published>> publishBatch(String topic, List<String> json, Map<String, String> headers,
+                                                           PublishOptions options) {
         if (json.isEmpty()) {
             throw new IllegalArgumentException("a batch holds at least one message");
         }
@@ -53,10 +55,11 @@ public final class Api {
             body.append(i == 0 ? "" : ",").append(json.get(i));
         }
         body.append(']');
-        return http.post("publish/batch/" + Http.segment(topic), body.toString(), headerFields(headers)).thenApply(a -> {
+        return http.post("publish/batch/" + Http.segment(topic) + query(options), body.toString(), fields(headers, options))
+                .thenApply(a -> {
             List<Published> out = new ArrayList<>();
             for (JsonNode m : a.json().get("messages")) {
-                out.add(new Published(m.get("id").asText(), topic, m.get("offset").asLong()));
+                out.add(new Published(m.get("id").asText(), topic, m.get("offset").asLong(), a.status() == 200));
             }
             return out;
         });
@@ -67,6 +70,25 @@ public final class Api {
             throw new IllegalArgumentException(what + " is not one JSON value (" + why + "): "
                     + (json.length() > 80 ? json.substring(0, 80) + "..." : json));
         });
+    }
+
+    /** query is a publish's delay and ttl as query parameters, in milliseconds. */
+    private static String query(PublishOptions options) {
+        StringBuilder q = new StringBuilder();
+        options.delay().ifPresent(d -> q.append(q.length() == 0 ? "?" : "&").append("delay=").append(d.toMillis()).append("ms"));
+        options.ttl().ifPresent(d -> q.append(q.length() == 0 ? "?" : "&").append("ttl=").append(d.toMillis()).append("ms"));
+        return q.toString();
+    }
+
+    private static Map<String, String> fields(Map<String, String> headers, PublishOptions options) {
+        Map<String, String> out = headerFields(headers);
+        options.idempotencyKey().ifPresent(k -> {
+            if (k.indexOf('\r') >= 0 || k.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("the idempotency key has a line break");
+            }
+            out.put("Idempotency-Key", k);
+        });
+        return out;
     }
 
     private static Map<String, String> headerFields(Map<String, String> headers) {
