@@ -100,13 +100,15 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
             }
             requireJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             Map<String, String> headers = messageHeaders(request);
-            PublishOptions options = options(request);
             int limit = batch ? maxBatchBody : maxMessageSize;
             if (request.getLength() > limit) {
                 throw tooLarge(batch, limit);
             }
             readBody(request, limit, body -> {
                 try {
+                    // Read once the body is in: a refusal before it would leave the body unread and the
+                    // connection closed under a client that may reuse it.
+                    PublishOptions options = options(request);
                     List<NewMessage> messages = new ArrayList<>();
                     if (batch) {
                         for (String item : JsonValues.items(body, maxBatchSize)) {
@@ -145,6 +147,9 @@ final class PublishHandler extends Handler.Abstract.NonBlocking {
                 }
             }, failure -> fail(response, callback, unreadable(failure)), () -> fail(response, callback, tooLarge(batch, limit)));
         } catch (RuntimeException e) {
+            // Refused before its body was read: Jetty will not keep a connection whose request body
+            // is unread, so the answer says so and the client does not reuse it (docs/security.md).
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             fail(response, callback, e);
         }
         return true;
