@@ -23,8 +23,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * that the nodes serve the same topics and groups: what one stores, leases or settles, the other sees.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the NATS server is killed last
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class JetStreamClusterIT {
     private static final Path NATS_SERVER = Stream.of("/usr/sbin/nats-server", "/usr/bin/nats-server",
@@ -118,6 +122,12 @@ class JetStreamClusterIT {
         }
     }
 
+    private static Thread started(Runnable r) {
+        Thread t = new Thread(r);
+        t.start();
+        return t;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -162,6 +172,7 @@ class JetStreamClusterIT {
     void aMessagePublishedOnOneNodeIsConsumedOnTheOtherWithItsOffsetAndId() throws Exception {
         List<Long> offsets = new ArrayList<>();
         List<String> published = new ArrayList<>();
+        // (every test but the last runs with all three servers)
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> r = publish(a.base(), "js.same", i);
             offsets.addAll(Http.offsets(r.body()));
@@ -266,5 +277,139 @@ class JetStreamClusterIT {
         assertTrue(letters.contains("\"x-original-topic\":\"js.dead\"") && letters.contains("\"x-group\":\"d\"")
                 && letters.contains("\"x-dead-letter-reason\":\"nack\""), letters);
         assertEquals(List.of(), Http.offsets(Http.get(b.base(), "consume/js.dead/batch?group=d&limit=10&wait=2s").body()));
+    }
+
+    @Test
+    void withoutNatsUrlTheJetStreamStoreStopsStartUpWithOneLineAndStatus2() throws Exception {
+        try (RunningImage bad = RunningImage.launch(RunningImage.image(), Map.of("STORE", "jetstream",
+                "PERSISTENCE_ENABLED", "true", "DATA_DIR", dir.resolve("bad").toString()), "--port", "0")) {
+            assertEquals(2, bad.exitCode(30), bad.output());
+            assertTrue(bad.output().contains("NATS_URL is not set"), bad.output());
+        }
+        try (RunningImage bad = RunningImage.launch(RunningImage.image(), Map.of("STORE", "jetstream",
+                "NATS_URL", natsUrl, "JETSTREAM_REPLICAS", "three", "PERSISTENCE_ENABLED", "true",
+                "DATA_DIR", dir.resolve("bad").toString()), "--port", "0")) {
+            assertEquals(2, bad.exitCode(30), bad.output());
+            assertTrue(bad.output().contains("JETSTREAM_REPLICAS is 'three'"), bad.output());
+        }
+    }
+
+    @Test
+    void underLoadOnBothNodesEveryAnsweredPublishIsDelivered() throws Exception {
+        group(a.base(), "js.load", "{\"group\":\"l\",\"ackTimeout\":\"60s\"}");
+        Set<String> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ConcurrentHashMap<String, Integer> delivered = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> publishers = new ArrayList<>();
+        for (URI node : List.of(a.base(), b.base())) {
+            for (int t = 0; t < 2; t++) {
+                int id = publishers.size();
+                publishers.add(started(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        try {
+                            HttpResponse<String> r = Http.post(node, "publish/js.load", "{\"p\":" + id + ",\"i\":" + i + "}");
+                            if (r.statusCode() == 201) {
+                                answered.addAll(ids(r.body()));
+                            }
+                        } catch (Exception e) {
+                            // not answered: not promised
+                        }
+                    }
+                }));
+            }
+        }
+        List<Thread> members = new ArrayList<>();
+        for (URI node : List.of(a.base(), b.base())) {
+            members.add(started(() -> {
+                while (true) {
+                    try {
+                        String got = Http.get(node, "consume/js.load/batch?group=l&ack=manual&limit=100&wait=1s").body();
+                        List<String> receipts = Http.receipts(got);
+                        if (receipts.isEmpty()) {
+                            if (!publishing.get()) {
+                                return;
+                            }
+                            continue;
+                        }
+                        HttpResponse<String> ack = Http.post(node, "ack/js.load?group=l", receiptsJson(receipts));
+                        if (ack.statusCode() == 200) {
+                            for (String id : ids(got)) {
+                                delivered.merge(id, 1, Integer::sum);
+                            }
+                        }
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread t : publishers) {
+            t.join();
+        }
+        publishing.set(false);
+        for (Thread t : members) {
+            t.join(60_000);
+        }
+        assertTrue(answered.size() >= 900, "publishes of the load answered: " + answered.size() + " of 1000");
+        Set<String> missing = new HashSet<>(answered);
+        missing.removeAll(delivered.keySet());
+        assertEquals(Set.of(), missing, "answered publishes that were not delivered");
+        assertEquals(List.of(), delivered.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
+                "messages acked twice, though every lease was acked within its ack timeout");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void killingOneNatsServerLosesNothingAndRefusesForAFewSecondsAtMost() throws Exception {
+        group(a.base(), "js.failover", "{\"group\":\"f\"}");
+        publish(a.base(), "js.failover", -1); // the stream exists on all three servers before one goes
+        Set<Long> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        answered.add(0L);
+        long[] longestRefusal = {0};
+        Thread publisher = started(() -> {
+            long refusedSince = -1;
+            for (int i = 0; i < 400; i++) {
+                for (URI node : List.of(a.base(), b.base())) {
+                    try {
+                        HttpResponse<String> r = Http.post(node, "publish/js.failover", "{\"i\":" + i + "}");
+                        if (r.statusCode() == 201) {
+                            answered.addAll(Http.offsets(r.body()));
+                            if (refusedSince >= 0) {
+                                longestRefusal[0] = Math.max(longestRefusal[0], System.nanoTime() - refusedSince);
+                                refusedSince = -1;
+                            }
+                            continue;
+                        }
+                    } catch (Exception e) {
+                        // refused below
+                    }
+                    if (refusedSince < 0) {
+                        refusedSince = System.nanoTime();
+                    }
+                }
+            }
+            if (refusedSince >= 0) {
+                longestRefusal[0] = Math.max(longestRefusal[0], System.nanoTime() - refusedSince);
+            }
+        });
+        Thread.sleep(500);
+        nats.get(0).destroyForcibly(); // kill -9 of one of the three servers
+        publisher.join(120_000);
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(longestRefusal[0]) < 10,
+                "publishes were refused for " + TimeUnit.NANOSECONDS.toMillis(longestRefusal[0]) + " ms");
+        assertTrue(answered.size() > 400, "most publishes are answered: " + answered.size());
+        Set<Long> got = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = Http.get(b.base(), "consume/js.failover/batch?group=f&limit=1000&wait=1s");
+            List<Long> offsets = Http.offsets(r.body());
+            if (r.statusCode() == 200 && offsets.isEmpty()) {
+                break;
+            }
+            got.addAll(offsets);
+        }
+        Set<Long> lost = new HashSet<>(answered);
+        lost.removeAll(got);
+        assertEquals(Set.of(), lost, "answered publishes lost with the server");
     }
 }
