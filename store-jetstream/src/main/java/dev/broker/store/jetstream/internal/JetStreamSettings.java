@@ -38,7 +38,7 @@ record JetStreamSettings(List<String> servers, int replicas, Optional<Path> cred
                     + " nats://nats-1:4222,nats://nats-2:4222");
         }
         List<String> servers = new ArrayList<>();
-        for (String part : urls.split(",")) {
+        for (String part : urls.split(",", -1)) {
             String url = part.trim();
             try {
                 URI u = new URI(url);
