@@ -59,7 +59,8 @@ public final class Main {
         } catch (StartupException e) {
             log.debug("start-up failed", e);
             err.println("broker: " + e.getMessage());
-            return 1;
+            // A store plugin's own bad setting is a bad setting like any other.
+            return e.getCause() instanceof dev.broker.spi.StoreSettingException ? 2 : 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {

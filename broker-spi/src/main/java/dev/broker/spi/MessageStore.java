@@ -56,6 +56,15 @@ public interface MessageStore extends AutoCloseable {
      */
     CompletionStage<Void> saveGroup(StoredGroup group);
 
+    /**
+     * shared is the store as a {@link SharedStore} when it is one: then the core hands it every
+     * topic and calls none of the methods above but {@link #recover}, {@link #problem} and
+     * {@link #close}. Local stores (memory, mvstore) are not shared.
+     */
+    default Optional<SharedStore> shared() {
+        return Optional.empty();
+    }
+
     /** problem is why the store cannot write now, or empty if it can. */
     Optional<String> problem();
 

@@ -68,7 +68,7 @@ class ImageIT {
                 "STORE", "cassandra"), "--port", "0")) {
             assertEquals(1, bad.exitCode(30));
             assertTrue(bad.output().contains("broker: STORE=cassandra asks for the store plugin 'cassandra', which is not"
-                    + " installed (installed: memory, mvstore)"), bad.output());
+                    + " installed (installed: jetstream, memory, mvstore)"), bad.output());
         }
     }
 

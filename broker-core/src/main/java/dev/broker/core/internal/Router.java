@@ -83,6 +83,11 @@ public final class Router implements MessageBroker, TopicAdmin {
     private final CopyOnWriteArrayList<TopicSubscriber> subscriptions = new CopyOnWriteArrayList<>();
     private final ReentrantLock registry = new ReentrantLock();
     private volatile boolean closed;
+    /**
+     * shared is the store when it is a shared one (docs/jetstream.md): it then owns every topic, and
+     * this class only checks requests and hands them on; null with a local store.
+     */
+    private final dev.broker.spi.SharedStore shared;
 
     @Inject
     Router(BrokerConfig config, MessageStore store, Clock clock, Plugins plugins, Observers observers) {
@@ -122,6 +127,10 @@ public final class Router implements MessageBroker, TopicAdmin {
         this.services = new TopicServices(config, store, clock::millis, new Uuid7(), leaseIds, observers, this::schedule,
                 this::deliverLater, new DeadLetters(this::append));
         this.redrives = new Redrive(topics::get, this::append, config.maxBatchSize());
+        this.shared = store.shared().orElse(null);
+        if (shared != null) {
+            shared.start(new SharedCore(config));
+        }
         StoreState state = store.recover();
         for (StoredTopic t : state.topics()) {
             topics.put(t.name(), new TopicLog(t.name(), t.firstOffset(), t.nextOffset(), services));
@@ -189,6 +198,9 @@ public final class Router implements MessageBroker, TopicAdmin {
     }
 
     private CompletionStage<List<Message>> append(TopicName topic, List<NewMessage> batch) {
+        if (shared != null) {
+            return shared.publish(topic, batch);
+        }
         while (true) {
             try {
                 return topic(topic).append(batch);
@@ -200,6 +212,9 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     @Override
     public CompletionStage<List<Delivery>> consume(ConsumeRequest request) {
+        if (shared != null) {
+            return shared.consume(request);
+        }
         TopicLog log = topics.get(request.topic());
         if (log == null) {
             if (request.maxWait().isZero()) {
@@ -246,6 +261,13 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     private CompletionStage<SettleResult> settle(TopicLog.Settle op, TopicName topic, GroupName group, List<String> receipts,
                                                  Optional<String> reason, Duration delay) {
+        if (shared != null) {
+            return switch (op) {
+                case ACK -> shared.ack(topic, group, receipts);
+                case NACK -> shared.nack(topic, group, receipts, reason, delay);
+                case EXTEND -> shared.extend(topic, group, receipts);
+            };
+        }
         TopicLog log = topics.get(topic);
         if (log == null) {
             return CompletableFuture.completedFuture(new SettleResult(0, receipts));
@@ -255,6 +277,10 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     @Override
     public Subscription subscribe(SubscribeRequest request, MessageListener listener) {
+        if (shared != null) {
+            throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "push subscriptions are not offered on the '"
+                    + storeName + "' store yet: consume with GET /consume (docs/jetstream.md)");
+        }
         TopicSubscriber s;
         if (request.group().isEmpty()) {
             s = new BroadcastSubscription(request.pattern(), request.from().orElse(StartFrom.LATEST), listener,
@@ -301,17 +327,26 @@ public final class Router implements MessageBroker, TopicAdmin {
         if (closed) {
             throw new BrokerException(ErrorCode.SHUTTING_DOWN, "the broker is shutting down");
         }
+        if (shared != null) {
+            return shared.createGroup(topic, group, settings);
+        }
         return topic(topic).createGroup(group, settings);
     }
 
     @Override
     public List<TopicInfo> topics() {
+        if (shared != null) {
+            return shared.topics();
+        }
         return topics.values().stream().map(TopicLog::info)
                 .sorted((a, b) -> a.name().compareTo(b.name())).toList();
     }
 
     @Override
     public Optional<TopicStats> stats(TopicName topic) {
+        if (shared != null) {
+            return shared.stats(topic);
+        }
         return Optional.ofNullable(topics.get(topic)).map(TopicLog::stats);
     }
 
@@ -320,11 +355,18 @@ public final class Router implements MessageBroker, TopicAdmin {
         if (limit < 1 || limit > ConsumeRequest.MAX_LIMIT) {
             throw new BrokerException(ErrorCode.INVALID_PARAMETER, "limit must be from 1 to " + ConsumeRequest.MAX_LIMIT);
         }
+        if (shared != null) {
+            return shared.browse(topic, fromOffset, limit);
+        }
         return existing(topic).browse(fromOffset, limit);
     }
 
     @Override
     public CompletionStage<Integer> redrive(TopicName topic, GroupName group) {
+        if (shared != null) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.NOT_IMPLEMENTED,
+                    "redrive is not offered on the '" + storeName + "' store yet (docs/jetstream.md)"));
+        }
         TopicLog log;
         try {
             log = existing(topic);
@@ -339,6 +381,9 @@ public final class Router implements MessageBroker, TopicAdmin {
 
     @Override
     public boolean delete(TopicName topic) {
+        if (shared != null) {
+            return shared.deleteTopic(topic);
+        }
         TopicLog log;
         registry.lock();
         try {
