@@ -82,7 +82,7 @@ final class JetStreamStore implements MessageStore, SharedStore {
     private static final int POLLS = 256;
     /** MAX_ACK_PENDING is the most leased messages one group holds across the cluster. */
     private static final long MAX_ACK_PENDING = 100_000;
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(15);
 
     private final BrokerConfig config;
     private final JetStreamSettings settings;
@@ -105,7 +105,7 @@ final class JetStreamStore implements MessageStore, SharedStore {
         this.settings = settings;
         this.connection = connection;
         io.nats.client.JetStreamOptions options = io.nats.client.JetStreamOptions.builder()
-                .requestTimeout(Duration.ofSeconds(5)).build();
+                .requestTimeout(Duration.ofSeconds(10)).build();
         this.js = connection.jetStream(options);
         this.jsm = connection.jetStreamManagement(options);
         this.receipts = new Receipts(receiptKey());
@@ -367,12 +367,17 @@ final class JetStreamStore implements MessageStore, SharedStore {
                     throw new BrokerException(ErrorCode.LIMIT_EXCEEDED, "the cluster holds the most topics MAX_TOPICS"
                             + " allows; delete one, or raise MAX_TOPICS, before making '" + topic + "'");
                 }
-                jsm.addStream(StreamConfiguration.builder().name(name).subjects(Names.subject(topic))
-                        .storageType(StorageType.File).replicas(settings.replicas())
-                        .maxMessages(config.maxQueueSize()).maxAge(config.retention())
-                        .discardPolicy(config.overflowPolicy() == BrokerConfig.OverflowPolicy.REJECT
-                                ? DiscardPolicy.New : DiscardPolicy.Old)
-                        .duplicateWindow(Duration.ofMinutes(2)).build());
+                try {
+                    jsm.addStream(StreamConfiguration.builder().name(name).subjects(Names.subject(topic))
+                            .storageType(StorageType.File).replicas(settings.replicas())
+                            .maxMessages(config.maxQueueSize()).maxAge(config.retention())
+                            .discardPolicy(config.overflowPolicy() == BrokerConfig.OverflowPolicy.REJECT
+                                    ? DiscardPolicy.New : DiscardPolicy.Old)
+                            .duplicateWindow(Duration.ofMinutes(2)).build());
+                } catch (IOException slow) {
+                    // The answer was late (a busy cluster placing replicas): the stream may exist by now.
+                    jsm.getStreamInfo(name);
+                }
             }
             streams.put(topic, Boolean.TRUE);
         } catch (IOException | JetStreamApiException e) {
