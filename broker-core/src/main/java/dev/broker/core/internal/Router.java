@@ -165,6 +165,10 @@ public final class Router implements MessageBroker, TopicAdmin {
         long received = System.nanoTime();
         try {
             check(topic, batch, options);
+            if (shared != null) {
+                throw new BrokerException(ErrorCode.NOT_IMPLEMENTED, "delay, ttl and idempotency keys (a WebSocket publish's"
+                        + " messageId) are not offered on the '" + storeName + "' store yet (docs/jetstream.md)");
+            }
             CompletionStage<Published> published;
             while (true) {
                 try {

@@ -754,7 +754,7 @@ final class JetStreamStore implements MessageStore, SharedStore {
                 }
                 gs.add(new TopicStats.GroupStats(name, c.getNumPending() + c.getNumAckPending(), (int) c.getNumAckPending(),
                         c.getDelivered().getConsumerSequence(), c.getAckFloor().getConsumerSequence(), c.getRedelivered(),
-                        0, Optional.empty()));
+                        0, 0, Optional.empty()));
             }
             Optional<Duration> age = st.getMsgCount() == 0 || st.getFirstTime() == null ? Optional.empty()
                     : Optional.of(Duration.between(st.getFirstTime().toInstant(), Instant.now()));
