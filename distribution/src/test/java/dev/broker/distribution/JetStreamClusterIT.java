@@ -230,7 +230,12 @@ class JetStreamClusterIT {
 
     @Test
     void leasesOfAKilledNodeAreRedeliveredThroughTheOtherAfterTheAckTimeout() throws Exception {
-        RunningImage c = node();
+        try (RunningImage c = node()) {
+            killedWithLeases(c);
+        }
+    }
+
+    private void killedWithLeases(RunningImage c) throws Exception {
         group(c.base(), "js.kill", "{\"group\":\"k\",\"ackTimeout\":\"3s\"}");
         Set<Long> sent = new HashSet<>();
         for (int i = 0; i < 4; i++) {
@@ -254,7 +259,6 @@ class JetStreamClusterIT {
             }
         }
         assertEquals(sent, redelivered);
-        c.close();
     }
 
     @Test
