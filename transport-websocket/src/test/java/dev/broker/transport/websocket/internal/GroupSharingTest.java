@@ -166,6 +166,9 @@ class GroupSharingTest {
                 // Once the other member's acks are in, the group's only leases are the first member's two.
                 awaitValue(() -> 20 - inFlight(topic), 18, "the group holds two leases, no more");
             }
+            // The other member's leave reaches the broker after its close returns: until it has,
+            // a round would still share new messages with it.
+            awaitValue(() -> 2 - liveSubscribers(topic), 1, "the other member has left the group");
             // With the other member gone, acking one of the two frees one slot: one more arrives, not three.
             stuck.send("type", "ack", "topic", topic, "group", group, "receipt", held.get(0).get("receipt"));
             assertEquals(false, stuck.next("acked").get("stale"));
@@ -177,7 +180,11 @@ class GroupSharingTest {
         }
     }
 
-    private static int inFlight(String topic) {
+    private static int liveSubscribers(String topic) {
+        return broker.broker.admin().stats(TopicName.of(topic)).orElseThrow().liveSubscribers();
+    }
+
+        private static int inFlight(String topic) {
         return broker.broker.admin().stats(TopicName.of(topic)).orElseThrow().groups().get(0).inFlight();
     }
 
